@@ -1,0 +1,225 @@
+//! Messages and the zero-copy buffers behind `NN_MSG`.
+//!
+//! Every message body lives in a [`Chunk`]: one heap block with a small
+//! header in front of the bytes. `nn_allocmsg` hands out a pointer to the
+//! bytes; `nn_send(NN_MSG)` and `nn_recv(NN_MSG)` pass a chunk between the
+//! application and the library without copying, and the network reader
+//! allocates chunks of the exact message size so a received body can be
+//! handed to the application as it is.
+
+use std::alloc::{self, Layout};
+use std::ptr::NonNull;
+
+/// Marks a live chunk, so a foreign pointer given to `nn_freemsg` is refused.
+const MAGIC: u64 = 0x6e6e_6d73_6763_6b31; // "nnmsgck1"
+/// Alignment of the block and of the bytes that follow the header.
+const ALIGN: usize = 16;
+
+#[repr(C)]
+struct ChunkHeader {
+    magic: u64,
+    len: usize,
+    _pad: [usize; 2],
+}
+
+const HDR: usize = std::mem::size_of::<ChunkHeader>();
+const _: () = assert!(HDR % ALIGN == 0);
+
+/// An owned, fixed-length byte buffer that can cross the C boundary by pointer.
+pub struct Chunk {
+    hdr: NonNull<ChunkHeader>,
+}
+
+// SAFETY: a Chunk owns its block exclusively, like a Box<[u8]>.
+unsafe impl Send for Chunk {}
+// SAFETY: shared access only reads the bytes, like &[u8].
+unsafe impl Sync for Chunk {}
+
+fn layout(len: usize) -> Option<Layout> {
+    let size = HDR.checked_add(len)?;
+    Layout::from_size_align(size, ALIGN).ok()
+}
+
+impl Chunk {
+    /// A zero-filled chunk of `len` bytes; `None` if it cannot be allocated.
+    pub fn zeroed(len: usize) -> Option<Chunk> {
+        let layout = layout(len)?;
+        if layout.size() > isize::MAX as usize {
+            return None;
+        }
+        // SAFETY: the layout has a non-zero size (HDR > 0).
+        let p = unsafe { alloc::alloc_zeroed(layout) } as *mut ChunkHeader;
+        let hdr = NonNull::new(p)?;
+        // SAFETY: the block is at least HDR bytes and suitably aligned.
+        unsafe {
+            hdr.as_ptr().write(ChunkHeader {
+                magic: MAGIC,
+                len,
+                _pad: [0; 2],
+            })
+        };
+        Some(Chunk { hdr })
+    }
+
+    /// A chunk holding a copy of `data`.
+    pub fn from_slice(data: &[u8]) -> Option<Chunk> {
+        let mut c = Chunk::zeroed(data.len())?;
+        c.as_mut_slice().copy_from_slice(data);
+        Some(c)
+    }
+
+    pub fn len(&self) -> usize {
+        // SAFETY: hdr points at a live header owned by self.
+        unsafe { (*self.hdr.as_ptr()).len }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn data_ptr(&self) -> *mut u8 {
+        // SAFETY: the bytes start right after the header inside the same block.
+        unsafe { (self.hdr.as_ptr() as *mut u8).add(HDR) }
+    }
+
+    pub fn as_slice(&self) -> &[u8] {
+        // SAFETY: the block holds len initialised bytes after the header.
+        unsafe { std::slice::from_raw_parts(self.data_ptr(), self.len()) }
+    }
+
+    pub fn as_mut_slice(&mut self) -> &mut [u8] {
+        // SAFETY: as above, and &mut self gives exclusive access.
+        unsafe { std::slice::from_raw_parts_mut(self.data_ptr(), self.len()) }
+    }
+
+    /// Gives the bytes' address to C; the chunk is rebuilt with [`Chunk::from_raw`].
+    pub fn into_raw(self) -> *mut u8 {
+        let p = self.data_ptr();
+        std::mem::forget(self);
+        p
+    }
+
+    /// Takes back a pointer made by [`Chunk::into_raw`]; `None` if `p` is null
+    /// or does not point at a live chunk.
+    ///
+    /// # Safety
+    /// `p` must be null or a pointer the application got from this library
+    /// (a chunk's bytes) that it has not freed; anything else is read as if
+    /// it were one, as nanomsg does.
+    pub unsafe fn from_raw(p: *mut u8) -> Option<Chunk> {
+        if p.is_null() || (p as usize) % ALIGN != 0 || (p as usize) < HDR {
+            return None;
+        }
+        // SAFETY: by the caller's promise the header sits HDR bytes before p.
+        let hdr = unsafe { p.sub(HDR) } as *mut ChunkHeader;
+        // SAFETY: as above.
+        if unsafe { (*hdr).magic } != MAGIC {
+            return None;
+        }
+        NonNull::new(hdr).map(|hdr| Chunk { hdr })
+    }
+
+    /// Resizes the chunk in place where the allocator can, keeping the bytes.
+    pub fn resize(self, new_len: usize) -> Result<Chunk, Chunk> {
+        let (Some(old), Some(new)) = (layout(self.len()), layout(new_len)) else {
+            return Err(self);
+        };
+        if new.size() > isize::MAX as usize {
+            return Err(self);
+        }
+        let old_len = self.len();
+        // SAFETY: the block was allocated with `old`; new size is non-zero.
+        let p = unsafe { alloc::realloc(self.hdr.as_ptr() as *mut u8, old, new.size()) };
+        let Some(hdr) = NonNull::new(p as *mut ChunkHeader) else {
+            return Err(self);
+        };
+        std::mem::forget(self);
+        // SAFETY: hdr is the (possibly moved) live block of new.size() bytes.
+        unsafe {
+            (*hdr.as_ptr()).len = new_len;
+            if new_len > old_len {
+                std::ptr::write_bytes(
+                    (hdr.as_ptr() as *mut u8).add(HDR + old_len),
+                    0,
+                    new_len - old_len,
+                );
+            }
+        }
+        Ok(Chunk { hdr })
+    }
+}
+
+impl Drop for Chunk {
+    fn drop(&mut self) {
+        let layout = layout(self.len()).expect("layout was valid at allocation");
+        // SAFETY: the header is live; clear the magic so a double free is caught.
+        unsafe { (*self.hdr.as_ptr()).magic = 0 };
+        // SAFETY: the block was allocated with this layout and is freed once.
+        unsafe { alloc::dealloc(self.hdr.as_ptr() as *mut u8, layout) };
+    }
+}
+
+impl std::fmt::Debug for Chunk {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Chunk({} bytes)", self.len())
+    }
+}
+
+/// A message: the protocol header (request ids, backtraces) and the body.
+#[derive(Debug)]
+pub struct Msg {
+    pub header: Vec<u8>,
+    pub body: Chunk,
+}
+
+impl Msg {
+    pub fn new(body: Chunk) -> Msg {
+        Msg {
+            header: Vec::new(),
+            body,
+        }
+    }
+
+    /// Bytes on the wire: header and body.
+    pub fn wire_len(&self) -> usize {
+        self.header.len() + self.body.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chunk_round_trips_through_raw_pointer() {
+        let c = Chunk::from_slice(b"hello").unwrap();
+        let p = c.into_raw();
+        let c = unsafe { Chunk::from_raw(p) }.unwrap();
+        assert_eq!(c.as_slice(), b"hello");
+    }
+
+    #[test]
+    fn foreign_and_null_pointers_are_refused() {
+        assert!(unsafe { Chunk::from_raw(std::ptr::null_mut()) }.is_none());
+        let mut buf = [0u8; 128];
+        let p = buf.as_mut_ptr().wrapping_add(64);
+        let p = (p as usize & !15) as *mut u8;
+        assert!(unsafe { Chunk::from_raw(p) }.is_none());
+    }
+
+    #[test]
+    fn resize_keeps_contents_and_zero_fills() {
+        let c = Chunk::from_slice(b"abc").unwrap();
+        let c = c.resize(6).unwrap();
+        assert_eq!(c.as_slice(), b"abc\0\0\0");
+        let c = c.resize(2).unwrap();
+        assert_eq!(c.as_slice(), b"ab");
+    }
+
+    #[test]
+    fn zero_length_chunks_work() {
+        let c = Chunk::zeroed(0).unwrap();
+        assert!(c.is_empty());
+        assert!(Chunk::zeroed(usize::MAX).is_none());
+    }
+}

@@ -1,0 +1,42 @@
+//! A pipe: one connection between a socket and one peer, as protocols see it.
+//!
+//! Protocols only ever call these non-blocking operations; whether the peer
+//! is another socket in this process or a TCP connection is the transport's
+//! business.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use crate::message::Msg;
+
+/// Identifies a pipe for the lifetime of the process.
+pub type PipeId = u64;
+
+static NEXT_PIPE_ID: AtomicU64 = AtomicU64::new(1);
+
+pub fn next_pipe_id() -> PipeId {
+    NEXT_PIPE_ID.fetch_add(1, Ordering::Relaxed)
+}
+
+pub trait Pipe: Send + Sync {
+    fn id(&self) -> PipeId;
+    /// The peer's SP protocol number, learnt at the handshake.
+    fn peer_protocol(&self) -> u16;
+    /// Queues a message for the peer; gives it back if the pipe is full or closed.
+    fn send(&self, msg: Msg) -> Result<(), Msg>;
+    /// Takes the next message from the peer, if one has arrived.
+    fn recv(&self) -> Option<Msg>;
+    /// Whether `send` would accept a message now.
+    fn can_send(&self) -> bool;
+    /// Whether `recv` would return a message now.
+    fn can_recv(&self) -> bool;
+    /// Disconnects; the socket is told through a `PipeEvent::Removed`.
+    fn close(&self);
+    /// NN_SNDPRIO of the endpoint that made this pipe (1 = highest).
+    fn send_priority(&self) -> u8 {
+        8
+    }
+    /// NN_RCVPRIO of the endpoint that made this pipe (1 = highest).
+    fn recv_priority(&self) -> u8 {
+        8
+    }
+}

@@ -1,0 +1,156 @@
+//! What pipes and transports hold of a socket: a way to wake its waiters and
+//! to hand it pipe arrivals and departures.
+//!
+//! A transport never locks a socket's core. It queues a [`PipeEvent`] here
+//! and bumps the wake-up counter; the next thread that enters the core (a
+//! send, a receive, a timer) applies the events first. That keeps the lock
+//! order simple — core, then pipe queue, then link — so two sockets sending
+//! to each other over inproc cannot deadlock.
+
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Instant;
+
+use parking_lot::{Condvar, Mutex};
+
+use crate::pipe::{Pipe, PipeId};
+
+/// A change in the set of pipes attached to a socket.
+pub enum PipeEvent {
+    Added(Arc<dyn Pipe>),
+    Removed(PipeId),
+}
+
+pub struct SocketLink {
+    /// Bumped on every event that may make a blocked call able to proceed.
+    seq: AtomicU64,
+    waiters: AtomicUsize,
+    lock: Mutex<()>,
+    cond: Condvar,
+    events: Mutex<Vec<PipeEvent>>,
+    has_events: AtomicBool,
+    /// Called after each wake-up, for readiness file descriptors.
+    on_wake: Mutex<Option<Box<dyn Fn() + Send + Sync>>>,
+    has_on_wake: AtomicBool,
+}
+
+impl Default for SocketLink {
+    fn default() -> Self {
+        SocketLink {
+            seq: AtomicU64::new(0),
+            waiters: AtomicUsize::new(0),
+            lock: Mutex::new(()),
+            cond: Condvar::new(),
+            events: Mutex::new(Vec::new()),
+            has_events: AtomicBool::new(false),
+            on_wake: Mutex::new(None),
+            has_on_wake: AtomicBool::new(false),
+        }
+    }
+}
+
+impl SocketLink {
+    pub fn new() -> Arc<SocketLink> {
+        Arc::new(SocketLink::default())
+    }
+
+    /// The current wake-up count; take it before trying an operation, then
+    /// [`SocketLink::wait`] with it, so a wake-up in between is not lost.
+    pub fn snapshot(&self) -> u64 {
+        self.seq.load(Ordering::SeqCst)
+    }
+
+    /// Wakes every thread blocked on this socket.
+    pub fn wake(&self) {
+        self.seq.fetch_add(1, Ordering::SeqCst);
+        if self.waiters.load(Ordering::SeqCst) > 0 {
+            let _g = self.lock.lock();
+            self.cond.notify_all();
+        }
+        if self.has_on_wake.load(Ordering::Acquire) {
+            if let Some(f) = self.on_wake.lock().as_ref() {
+                f();
+            }
+        }
+    }
+
+    /// Installs a hook run on every wake-up (used for NN_SNDFD/NN_RCVFD).
+    pub fn set_on_wake(&self, f: Box<dyn Fn() + Send + Sync>) {
+        *self.on_wake.lock() = Some(f);
+        self.has_on_wake.store(true, Ordering::Release);
+    }
+
+    /// Blocks until the count differs from `snapshot` or `deadline` passes.
+    /// Returns false on timeout.
+    pub fn wait(&self, snapshot: u64, deadline: Option<Instant>) -> bool {
+        let mut g = self.lock.lock();
+        self.waiters.fetch_add(1, Ordering::SeqCst);
+        let mut woke = true;
+        while self.seq.load(Ordering::SeqCst) == snapshot {
+            match deadline {
+                None => self.cond.wait(&mut g),
+                Some(d) => {
+                    if self.cond.wait_until(&mut g, d).timed_out()
+                        && self.seq.load(Ordering::SeqCst) == snapshot
+                    {
+                        woke = false;
+                        break;
+                    }
+                }
+            }
+        }
+        self.waiters.fetch_sub(1, Ordering::SeqCst);
+        woke
+    }
+
+    /// Queues a pipe change for the socket and wakes it.
+    pub fn push_event(&self, ev: PipeEvent) {
+        self.events.lock().push(ev);
+        self.has_events.store(true, Ordering::SeqCst);
+        self.wake();
+    }
+
+    /// Takes the queued pipe changes, in order; cheap when there are none.
+    pub fn take_events(&self) -> Vec<PipeEvent> {
+        if !self.has_events.load(Ordering::SeqCst) {
+            return Vec::new();
+        }
+        let mut q = self.events.lock();
+        self.has_events.store(false, Ordering::SeqCst);
+        std::mem::take(&mut *q)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn wait_returns_at_once_if_woken_after_snapshot() {
+        let l = SocketLink::new();
+        let s = l.snapshot();
+        l.wake();
+        assert!(l.wait(s, Some(Instant::now() + Duration::from_secs(5))));
+    }
+
+    #[test]
+    fn wait_times_out_without_wake() {
+        let l = SocketLink::new();
+        let s = l.snapshot();
+        assert!(!l.wait(s, Some(Instant::now() + Duration::from_millis(20))));
+    }
+
+    #[test]
+    fn wake_from_another_thread_releases_waiter() {
+        let l = SocketLink::new();
+        let s = l.snapshot();
+        let l2 = l.clone();
+        let t = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(20));
+            l2.wake();
+        });
+        assert!(l.wait(s, None));
+        t.join().unwrap();
+    }
+}

@@ -1,0 +1,278 @@
+//! The socket core every protocol shares: options, endpoints, and blocking
+//! send/receive with deadlines on top of the protocols' non-blocking rules.
+
+pub mod link;
+pub mod options;
+
+use std::os::raw::c_int;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use parking_lot::Mutex;
+
+use crate::abi;
+use crate::error::{Errno, Result, EAGAIN, EBADF, EINVAL, ENOPROTOOPT, ENOTSUP, ETERM, ETIMEDOUT};
+use crate::global;
+use crate::message::Msg;
+use crate::protocol::{self, Protocol, RecvError, SendError};
+use crate::transport::{self, Endpoint, EndpointCtx};
+pub use link::{PipeEvent, SocketLink};
+use options::Options;
+
+/// Counters behind nn_get_statistic.
+#[derive(Default)]
+pub struct Stats {
+    pub messages_sent: AtomicU64,
+    pub messages_received: AtomicU64,
+    pub bytes_sent: AtomicU64,
+    pub bytes_received: AtomicU64,
+}
+
+pub struct Socket {
+    pub domain: c_int,
+    pub protocol: c_int,
+    pub link: Arc<SocketLink>,
+    pub stats: Stats,
+    core: Mutex<Core>,
+    closed: AtomicBool,
+}
+
+struct Core {
+    proto: Box<dyn Protocol>,
+    opts: Options,
+    endpoints: Vec<(c_int, Box<dyn Endpoint>)>,
+    next_endpoint_id: c_int,
+}
+
+impl Core {
+    /// Applies the pipe arrivals and departures transports queued.
+    fn apply_pipe_events(&mut self, link: &SocketLink) {
+        for ev in link.take_events() {
+            match ev {
+                PipeEvent::Added(pipe) => {
+                    if let Err(refused) = self.proto.add_pipe(pipe) {
+                        refused.close();
+                    }
+                }
+                PipeEvent::Removed(id) => self.proto.remove_pipe(id),
+            }
+        }
+    }
+}
+
+fn deadline(timeout_ms: c_int) -> Option<Instant> {
+    (timeout_ms >= 0).then(|| Instant::now() + Duration::from_millis(timeout_ms as u64))
+}
+
+impl Socket {
+    /// Creates socket number `index`; fails if the protocol is unknown.
+    pub fn new(index: c_int, domain: c_int, protocol: c_int) -> Result<Socket> {
+        if !protocol::ALL.contains(&protocol) {
+            return Err(EINVAL);
+        }
+        let proto = protocol::create(protocol, domain == abi::AF_SP_RAW).ok_or(ENOTSUP)?;
+        Ok(Socket {
+            domain,
+            protocol,
+            link: SocketLink::new(),
+            stats: Stats::default(),
+            core: Mutex::new(Core {
+                proto,
+                opts: Options::new(index),
+                endpoints: Vec::new(),
+                next_endpoint_id: 1,
+            }),
+            closed: AtomicBool::new(false),
+        })
+    }
+
+    fn check_usable(&self) -> Result<()> {
+        if global::is_terminating() {
+            return Err(ETERM);
+        }
+        if self.closed.load(Ordering::Acquire) {
+            return Err(EBADF);
+        }
+        Ok(())
+    }
+
+    /// Sends a message, waiting up to NN_SNDTIMEO unless `dontwait`. On
+    /// failure the message is handed back where it was not consumed.
+    pub fn send(&self, msg: Msg, dontwait: bool) -> std::result::Result<(), (Errno, Option<Msg>)> {
+        if !protocol::can_ever_send(self.protocol) {
+            return Err((ENOTSUP, Some(msg)));
+        }
+        let len = msg.body.len() as u64;
+        let mut msg = msg;
+        let mut until: Option<Option<Instant>> = None;
+        loop {
+            let snap = self.link.snapshot();
+            if let Err(e) = self.check_usable() {
+                return Err((e, Some(msg)));
+            }
+            {
+                let mut core = self.core.lock();
+                core.apply_pipe_events(&self.link);
+                match core.proto.send(msg) {
+                    Ok(()) => {
+                        self.stats.messages_sent.fetch_add(1, Ordering::Relaxed);
+                        self.stats.bytes_sent.fetch_add(len, Ordering::Relaxed);
+                        return Ok(());
+                    }
+                    Err(SendError::Fail(e, m)) => return Err((e, Some(m))),
+                    Err(SendError::WouldBlock(m)) => msg = m,
+                }
+                if dontwait {
+                    return Err((EAGAIN, Some(msg)));
+                }
+                if until.is_none() {
+                    until = Some(deadline(core.opts.sndtimeo));
+                }
+            }
+            if !self.link.wait(snap, until.flatten()) {
+                let e = self.check_usable().err().unwrap_or(ETIMEDOUT);
+                return Err((e, Some(msg)));
+            }
+        }
+    }
+
+    pub fn recv(&self, dontwait: bool) -> Result<Msg> {
+        if !protocol::can_ever_recv(self.protocol) {
+            return Err(ENOTSUP);
+        }
+        let mut until: Option<Option<Instant>> = None;
+        loop {
+            let snap = self.link.snapshot();
+            self.check_usable()?;
+            {
+                let mut core = self.core.lock();
+                core.apply_pipe_events(&self.link);
+                match core.proto.recv() {
+                    Ok(msg) => {
+                        self.stats.messages_received.fetch_add(1, Ordering::Relaxed);
+                        self.stats
+                            .bytes_received
+                            .fetch_add(msg.body.len() as u64, Ordering::Relaxed);
+                        return Ok(msg);
+                    }
+                    Err(RecvError::Fail(e)) => return Err(e),
+                    Err(RecvError::WouldBlock) => {}
+                }
+                if dontwait {
+                    return Err(EAGAIN);
+                }
+                if until.is_none() {
+                    until = Some(deadline(core.opts.rcvtimeo));
+                }
+            }
+            if !self.link.wait(snap, until.flatten()) {
+                self.check_usable()?;
+                return Err(ETIMEDOUT);
+            }
+        }
+    }
+
+    pub fn bind(&self, addr: &str) -> Result<c_int> {
+        self.add_endpoint(addr, true)
+    }
+
+    pub fn connect(&self, addr: &str) -> Result<c_int> {
+        self.add_endpoint(addr, false)
+    }
+
+    fn add_endpoint(&self, addr: &str, bind: bool) -> Result<c_int> {
+        self.check_usable()?;
+        let mut core = self.core.lock();
+        let ctx = EndpointCtx {
+            link: self.link.clone(),
+            protocol: self.protocol,
+            opts: core.opts.endpoint(),
+        };
+        let ep = if bind {
+            transport::bind(addr, ctx)?
+        } else {
+            transport::connect(addr, ctx)?
+        };
+        let id = core.next_endpoint_id;
+        core.next_endpoint_id += 1;
+        core.endpoints.push((id, ep));
+        Ok(id)
+    }
+
+    pub fn shutdown(&self, how: c_int) -> Result<()> {
+        self.check_usable()?;
+        let mut core = self.core.lock();
+        let pos = core
+            .endpoints
+            .iter()
+            .position(|(id, _)| *id == how)
+            .ok_or(EINVAL)?;
+        let (_, mut ep) = core.endpoints.remove(pos);
+        let linger = Duration::from_millis(core.opts.linger.max(0) as u64);
+        ep.shutdown(linger);
+        Ok(())
+    }
+
+    /// Closes the socket: blocked calls return EBADF, endpoints shut down
+    /// (flushing queued output for up to NN_LINGER), pipes close.
+    pub fn close(&self) {
+        self.closed.store(true, Ordering::Release);
+        self.link.wake();
+        let mut core = self.core.lock();
+        let linger = Duration::from_millis(core.opts.linger.max(0) as u64);
+        for (_, mut ep) in core.endpoints.drain(..) {
+            ep.shutdown(linger);
+        }
+        core.apply_pipe_events(&self.link);
+        core.proto.close_all();
+    }
+
+    pub fn set_option(&self, level: c_int, option: c_int, value: &[u8]) -> Result<()> {
+        self.check_usable()?;
+        let mut core = self.core.lock();
+        match level {
+            abi::NN_SOL_SOCKET => match option {
+                abi::NN_SNDFD | abi::NN_RCVFD | abi::NN_DOMAIN | abi::NN_PROTOCOL => {
+                    Err(ENOPROTOOPT)
+                }
+                _ => core.opts.set_socket(option, value),
+            },
+            l if l < 0 => core.opts.set_transport(level, option, value),
+            l if l == self.protocol => core.proto.set_option(option, value),
+            _ => Err(ENOPROTOOPT),
+        }
+    }
+
+    pub fn get_option(&self, level: c_int, option: c_int) -> Result<Vec<u8>> {
+        self.check_usable()?;
+        let core = self.core.lock();
+        match level {
+            abi::NN_SOL_SOCKET => match option {
+                abi::NN_DOMAIN => Ok(self.domain.to_ne_bytes().to_vec()),
+                abi::NN_PROTOCOL => Ok(self.protocol.to_ne_bytes().to_vec()),
+                abi::NN_SNDFD | abi::NN_RCVFD => Err(ENOPROTOOPT),
+                _ => core.opts.get_socket(option),
+            },
+            l if l < 0 => core.opts.get_transport(level, option),
+            l if l == self.protocol => core.proto.get_option(option),
+            _ => Err(ENOPROTOOPT),
+        }
+    }
+
+    pub fn statistic(&self, stat: c_int) -> Result<u64> {
+        let c = match stat {
+            abi::NN_STAT_MESSAGES_SENT => &self.stats.messages_sent,
+            abi::NN_STAT_MESSAGES_RECEIVED => &self.stats.messages_received,
+            abi::NN_STAT_BYTES_SENT => &self.stats.bytes_sent,
+            abi::NN_STAT_BYTES_RECEIVED => &self.stats.bytes_received,
+            _ => return Err(EINVAL),
+        };
+        Ok(c.load(Ordering::Relaxed))
+    }
+
+    /// Wakes every blocked call so it notices nn_term.
+    pub fn wake_all(&self) {
+        self.link.wake();
+    }
+}

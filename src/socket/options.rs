@@ -1,0 +1,196 @@
+//! Socket-level (NN_SOL_SOCKET) and transport-level options: defaults,
+//! accepted ranges and how they are encoded.
+
+use std::os::raw::c_int;
+
+use crate::abi;
+use crate::error::{Errno, EINVAL, ENOPROTOOPT};
+
+/// Options that endpoints copy when they are created (nanomsg applies
+/// option changes to endpoints created afterwards only).
+#[derive(Clone, Debug)]
+pub struct EndpointOptions {
+    pub sndbuf: usize,
+    pub rcvbuf: usize,
+    /// Largest message accepted from the network; `None` = unlimited.
+    pub rcvmaxsize: Option<usize>,
+    pub reconnect_ivl_ms: u64,
+    pub reconnect_ivl_max_ms: u64,
+    pub sndprio: u8,
+    pub rcvprio: u8,
+    pub ipv4only: bool,
+    pub tcp_nodelay: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct Options {
+    pub linger: c_int,
+    pub sndbuf: c_int,
+    pub rcvbuf: c_int,
+    pub sndtimeo: c_int,
+    pub rcvtimeo: c_int,
+    pub reconnect_ivl: c_int,
+    pub reconnect_ivl_max: c_int,
+    pub sndprio: c_int,
+    pub rcvprio: c_int,
+    pub ipv4only: c_int,
+    pub socket_name: Vec<u8>,
+    pub rcvmaxsize: c_int,
+    pub maxttl: c_int,
+    pub tcp_nodelay: c_int,
+}
+
+/// Longest NN_SOCKET_NAME, as nanomsg limits it.
+pub const MAX_SOCKET_NAME: usize = 63;
+
+impl Options {
+    pub fn new(index: c_int) -> Options {
+        Options {
+            linger: 1000,
+            sndbuf: 128 * 1024,
+            rcvbuf: 128 * 1024,
+            sndtimeo: -1,
+            rcvtimeo: -1,
+            reconnect_ivl: 100,
+            reconnect_ivl_max: 0,
+            sndprio: 8,
+            rcvprio: 8,
+            ipv4only: 1,
+            socket_name: index.to_string().into_bytes(),
+            rcvmaxsize: 1024 * 1024,
+            maxttl: 8,
+            tcp_nodelay: 0,
+        }
+    }
+
+    pub fn endpoint(&self) -> EndpointOptions {
+        EndpointOptions {
+            sndbuf: self.sndbuf as usize,
+            rcvbuf: self.rcvbuf as usize,
+            rcvmaxsize: usize::try_from(self.rcvmaxsize).ok(),
+            reconnect_ivl_ms: self.reconnect_ivl as u64,
+            reconnect_ivl_max_ms: self.reconnect_ivl_max as u64,
+            sndprio: self.sndprio as u8,
+            rcvprio: self.rcvprio as u8,
+            ipv4only: self.ipv4only != 0,
+            tcp_nodelay: self.tcp_nodelay != 0,
+        }
+    }
+
+    /// Sets an NN_SOL_SOCKET option. NN_SNDFD, NN_RCVFD, NN_DOMAIN and
+    /// NN_PROTOCOL are read-only and handled by the caller.
+    pub fn set_socket(&mut self, option: c_int, value: &[u8]) -> Result<(), Errno> {
+        if option == abi::NN_SOCKET_NAME {
+            if value.len() > MAX_SOCKET_NAME {
+                return Err(EINVAL);
+            }
+            self.socket_name = value.to_vec();
+            return Ok(());
+        }
+        let v = int_value(value)?;
+        let (slot, ok) = match option {
+            abi::NN_LINGER => (&mut self.linger, true),
+            abi::NN_SNDBUF => (&mut self.sndbuf, v > 0),
+            abi::NN_RCVBUF => (&mut self.rcvbuf, v > 0),
+            abi::NN_SNDTIMEO => (&mut self.sndtimeo, true),
+            abi::NN_RCVTIMEO => (&mut self.rcvtimeo, true),
+            abi::NN_RECONNECT_IVL => (&mut self.reconnect_ivl, v >= 0),
+            abi::NN_RECONNECT_IVL_MAX => (&mut self.reconnect_ivl_max, v >= 0),
+            abi::NN_SNDPRIO => (&mut self.sndprio, (1..=16).contains(&v)),
+            abi::NN_RCVPRIO => (&mut self.rcvprio, (1..=16).contains(&v)),
+            abi::NN_IPV4ONLY => (&mut self.ipv4only, v == 0 || v == 1),
+            abi::NN_RCVMAXSIZE => (&mut self.rcvmaxsize, v >= -1),
+            abi::NN_MAXTTL => (&mut self.maxttl, (1..=255).contains(&v)),
+            _ => return Err(ENOPROTOOPT),
+        };
+        if !ok {
+            return Err(EINVAL);
+        }
+        *slot = v;
+        Ok(())
+    }
+
+    pub fn get_socket(&self, option: c_int) -> Result<Vec<u8>, Errno> {
+        let v = match option {
+            abi::NN_LINGER => self.linger,
+            abi::NN_SNDBUF => self.sndbuf,
+            abi::NN_RCVBUF => self.rcvbuf,
+            abi::NN_SNDTIMEO => self.sndtimeo,
+            abi::NN_RCVTIMEO => self.rcvtimeo,
+            abi::NN_RECONNECT_IVL => self.reconnect_ivl,
+            abi::NN_RECONNECT_IVL_MAX => self.reconnect_ivl_max,
+            abi::NN_SNDPRIO => self.sndprio,
+            abi::NN_RCVPRIO => self.rcvprio,
+            abi::NN_IPV4ONLY => self.ipv4only,
+            abi::NN_RCVMAXSIZE => self.rcvmaxsize,
+            abi::NN_MAXTTL => self.maxttl,
+            abi::NN_SOCKET_NAME => return Ok(self.socket_name.clone()),
+            _ => return Err(ENOPROTOOPT),
+        };
+        Ok(v.to_ne_bytes().to_vec())
+    }
+
+    /// Transport-level options (level NN_TCP, NN_IPC, …).
+    pub fn set_transport(
+        &mut self,
+        level: c_int,
+        option: c_int,
+        value: &[u8],
+    ) -> Result<(), Errno> {
+        match (level, option) {
+            (abi::NN_TCP, abi::NN_TCP_NODELAY) => {
+                let v = int_value(value)?;
+                if v != 0 && v != 1 {
+                    return Err(EINVAL);
+                }
+                self.tcp_nodelay = v;
+                Ok(())
+            }
+            _ => Err(ENOPROTOOPT),
+        }
+    }
+
+    pub fn get_transport(&self, level: c_int, option: c_int) -> Result<Vec<u8>, Errno> {
+        match (level, option) {
+            (abi::NN_TCP, abi::NN_TCP_NODELAY) => Ok(self.tcp_nodelay.to_ne_bytes().to_vec()),
+            _ => Err(ENOPROTOOPT),
+        }
+    }
+}
+
+/// Reads an int option value; nanomsg wants exactly sizeof(int) bytes.
+pub fn int_value(value: &[u8]) -> Result<c_int, Errno> {
+    let bytes: [u8; 4] = value.try_into().map_err(|_| EINVAL)?;
+    Ok(c_int::from_ne_bytes(bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn int(v: c_int) -> Vec<u8> {
+        v.to_ne_bytes().to_vec()
+    }
+
+    #[test]
+    fn defaults_match_nanomsg() {
+        let o = Options::new(3);
+        assert_eq!(o.get_socket(abi::NN_LINGER).unwrap(), int(1000));
+        assert_eq!(o.get_socket(abi::NN_SNDBUF).unwrap(), int(131072));
+        assert_eq!(o.get_socket(abi::NN_RCVMAXSIZE).unwrap(), int(1048576));
+        assert_eq!(o.get_socket(abi::NN_SOCKET_NAME).unwrap(), b"3");
+    }
+
+    #[test]
+    fn out_of_range_values_are_einval() {
+        let mut o = Options::new(0);
+        assert_eq!(o.set_socket(abi::NN_SNDPRIO, &int(17)), Err(EINVAL));
+        assert_eq!(o.set_socket(abi::NN_SNDPRIO, &int(0)), Err(EINVAL));
+        assert_eq!(o.set_socket(abi::NN_SNDBUF, &int(0)), Err(EINVAL));
+        assert_eq!(o.set_socket(abi::NN_IPV4ONLY, &int(2)), Err(EINVAL));
+        assert_eq!(o.set_socket(abi::NN_LINGER, &[0, 0]), Err(EINVAL));
+        assert_eq!(o.set_socket(999, &int(1)), Err(ENOPROTOOPT));
+        o.set_socket(abi::NN_SNDPRIO, &int(16)).unwrap();
+        assert_eq!(o.get_socket(abi::NN_SNDPRIO).unwrap(), int(16));
+    }
+}

@@ -1,0 +1,131 @@
+//! The few operating-system calls std and mio do not offer.
+
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+
+/// The first address of network interface `name` (IPv4 preferred; IPv6 only
+/// when `ipv4only` is false), as nanomsg resolves `tcp://eth0:port`.
+pub fn interface_address(name: &str, ipv4only: bool) -> Option<IpAddr> {
+    let mut list: *mut libc::ifaddrs = std::ptr::null_mut();
+    // SAFETY: getifaddrs writes a list head we free below with freeifaddrs.
+    if unsafe { libc::getifaddrs(&mut list) } != 0 {
+        return None;
+    }
+    let mut v4 = None;
+    let mut v6 = None;
+    let mut cur = list;
+    while !cur.is_null() {
+        // SAFETY: cur is a node of the list getifaddrs returned, not yet freed.
+        let ifa = unsafe { &*cur };
+        cur = ifa.ifa_next;
+        if ifa.ifa_addr.is_null() || ifa.ifa_name.is_null() {
+            continue;
+        }
+        // SAFETY: ifa_name is a NUL-terminated string owned by the list.
+        let ifname = unsafe { std::ffi::CStr::from_ptr(ifa.ifa_name) };
+        if ifname.to_bytes() != name.as_bytes() {
+            continue;
+        }
+        // SAFETY: ifa_addr points at a sockaddr whose family says its real type.
+        let family = unsafe { (*ifa.ifa_addr).sa_family } as libc::c_int;
+        if family == libc::AF_INET && v4.is_none() {
+            // SAFETY: the family is AF_INET, so this is a sockaddr_in.
+            let sin = unsafe { &*(ifa.ifa_addr as *const libc::sockaddr_in) };
+            v4 = Some(IpAddr::V4(Ipv4Addr::from(u32::from_be(
+                sin.sin_addr.s_addr,
+            ))));
+        } else if family == libc::AF_INET6 && v6.is_none() {
+            // SAFETY: the family is AF_INET6, so this is a sockaddr_in6.
+            let sin6 = unsafe { &*(ifa.ifa_addr as *const libc::sockaddr_in6) };
+            v6 = Some(IpAddr::V6(Ipv6Addr::from(sin6.sin6_addr.s6_addr)));
+        }
+    }
+    // SAFETY: list came from getifaddrs and is freed once.
+    unsafe { libc::freeifaddrs(list) };
+    if ipv4only {
+        v4
+    } else {
+        v4.or(v6)
+    }
+}
+
+/// Sets the calling thread's errno.
+pub fn set_errno(e: libc::c_int) {
+    // SAFETY: __errno_location returns the calling thread's errno slot.
+    unsafe { *libc::__errno_location() = e };
+}
+
+/// Reads the calling thread's errno.
+pub fn errno() -> libc::c_int {
+    // SAFETY: as above.
+    unsafe { *libc::__errno_location() }
+}
+
+/// Starts a non-blocking TCP connect to `remote`, first binding to `local`
+/// (the `tcp://local;remote:port` form) when given.
+pub fn tcp_connect(
+    remote: std::net::SocketAddr,
+    local: Option<IpAddr>,
+) -> std::io::Result<mio::net::TcpStream> {
+    let Some(local) = local else {
+        return mio::net::TcpStream::connect(remote);
+    };
+    use std::os::fd::FromRawFd;
+    let family = if remote.is_ipv4() {
+        libc::AF_INET
+    } else {
+        libc::AF_INET6
+    };
+    // SAFETY: plain socket(2) call; the result is checked.
+    let fd = unsafe {
+        libc::socket(
+            family,
+            libc::SOCK_STREAM | libc::SOCK_NONBLOCK | libc::SOCK_CLOEXEC,
+            0,
+        )
+    };
+    if fd < 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    // SAFETY: fd is a fresh socket we own; the std stream closes it on drop.
+    let stream = unsafe { std::net::TcpStream::from_raw_fd(fd) };
+    let (la, la_len) = sockaddr(std::net::SocketAddr::new(local, 0));
+    // SAFETY: la is a valid sockaddr of la_len bytes for this family.
+    if unsafe { libc::bind(fd, &la as *const _ as *const libc::sockaddr, la_len) } != 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    let (ra, ra_len) = sockaddr(remote);
+    // SAFETY: as above, for the remote address.
+    let rc = unsafe { libc::connect(fd, &ra as *const _ as *const libc::sockaddr, ra_len) };
+    if rc != 0 {
+        let e = std::io::Error::last_os_error();
+        if e.raw_os_error() != Some(libc::EINPROGRESS) {
+            return Err(e);
+        }
+    }
+    Ok(mio::net::TcpStream::from_std(stream))
+}
+
+fn sockaddr(a: std::net::SocketAddr) -> (libc::sockaddr_storage, libc::socklen_t) {
+    // SAFETY: sockaddr_storage is plain data; all-zero is a valid value.
+    let mut ss: libc::sockaddr_storage = unsafe { std::mem::zeroed() };
+    let len = match a {
+        std::net::SocketAddr::V4(v4) => {
+            // SAFETY: sockaddr_storage is large and aligned enough for sockaddr_in.
+            let sin = unsafe { &mut *(&mut ss as *mut _ as *mut libc::sockaddr_in) };
+            sin.sin_family = libc::AF_INET as libc::sa_family_t;
+            sin.sin_port = v4.port().to_be();
+            sin.sin_addr.s_addr = u32::from(*v4.ip()).to_be();
+            std::mem::size_of::<libc::sockaddr_in>()
+        }
+        std::net::SocketAddr::V6(v6) => {
+            // SAFETY: as above, for sockaddr_in6.
+            let sin6 = unsafe { &mut *(&mut ss as *mut _ as *mut libc::sockaddr_in6) };
+            sin6.sin6_family = libc::AF_INET6 as libc::sa_family_t;
+            sin6.sin6_port = v6.port().to_be();
+            sin6.sin6_addr.s6_addr = v6.ip().octets();
+            sin6.sin6_scope_id = v6.scope_id();
+            std::mem::size_of::<libc::sockaddr_in6>()
+        }
+    };
+    (ss, len as libc::socklen_t)
+}

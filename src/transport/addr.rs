@@ -1,0 +1,118 @@
+//! Address parsing, as nanomsg parses addresses: `scheme://rest`, and for
+//! TCP `[interface;]host:port` where bind hosts are `*`, a literal address or
+//! an interface name, and connect hosts may also be DNS names.
+
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+
+use crate::abi::NN_SOCKADDR_MAX;
+use crate::error::{Result, EINVAL, ENAMETOOLONG, ENODEV};
+
+/// Splits `scheme://rest`; the whole URL must fit NN_SOCKADDR_MAX with its NUL.
+pub fn split_url(url: &str) -> Result<(&str, &str)> {
+    if url.len() >= NN_SOCKADDR_MAX as usize {
+        return Err(ENAMETOOLONG);
+    }
+    url.split_once("://").ok_or(EINVAL)
+}
+
+/// Splits `host:port` at the last colon and checks the port (1–65535).
+pub fn split_port(s: &str) -> Result<(&str, u16)> {
+    let (host, port) = s.rsplit_once(':').ok_or(EINVAL)?;
+    if port.is_empty() || !port.bytes().all(|b| b.is_ascii_digit()) || port.len() > 5 {
+        return Err(EINVAL);
+    }
+    let port: u32 = port.parse().map_err(|_| EINVAL)?;
+    if port == 0 || port > 65535 {
+        return Err(EINVAL);
+    }
+    Ok((host, port as u16))
+}
+
+/// A literal IPv4 or bracketed/plain IPv6 address.
+pub fn literal_ip(host: &str) -> Option<IpAddr> {
+    let h = host
+        .strip_prefix('[')
+        .and_then(|h| h.strip_suffix(']'))
+        .unwrap_or(host);
+    h.parse().ok()
+}
+
+/// The address to listen on for a bind host: `*`, a literal, or an
+/// interface name. IPv6 is refused when `ipv4only`.
+pub fn bind_ip(host: &str, ipv4only: bool) -> Result<IpAddr> {
+    if host == "*" {
+        return Ok(if ipv4only {
+            IpAddr::V4(Ipv4Addr::UNSPECIFIED)
+        } else {
+            IpAddr::V6(Ipv6Addr::UNSPECIFIED)
+        });
+    }
+    if let Some(ip) = literal_ip(host) {
+        if ipv4only && ip.is_ipv6() {
+            return Err(ENODEV);
+        }
+        return Ok(ip);
+    }
+    if host.is_empty() {
+        return Err(EINVAL);
+    }
+    crate::sys::interface_address(host, ipv4only).ok_or(ENODEV)
+}
+
+/// A hostname as nanomsg accepts it for connect (RFC 1123 labels).
+pub fn is_valid_hostname(host: &str) -> bool {
+    !host.is_empty()
+        && host.len() <= 255
+        && host.split('.').all(|label| {
+            !label.is_empty()
+                && label.len() <= 63
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_split_and_length_is_checked() {
+        assert_eq!(split_url("tcp://a:1"), Ok(("tcp", "a:1")));
+        assert_eq!(split_url("tcp:/a"), Err(EINVAL));
+        let long = format!("inproc://{}", "x".repeat(119));
+        assert_eq!(long.len(), 128);
+        assert_eq!(split_url(&long), Err(ENAMETOOLONG));
+        assert!(split_url(&long[..127]).is_ok());
+    }
+
+    #[test]
+    fn ports_must_be_numbers_in_range() {
+        assert_eq!(split_port("127.0.0.1:5555"), Ok(("127.0.0.1", 5555)));
+        assert_eq!(split_port("[::1]:80"), Ok(("[::1]", 80)));
+        for bad in ["127.0.0.1", "127.0.0.1:", "h:0", "h:65536", "h:-1", "h:abc"] {
+            assert_eq!(split_port(bad), Err(EINVAL), "{bad}");
+        }
+    }
+
+    #[test]
+    fn bind_hosts() {
+        assert_eq!(bind_ip("*", true), Ok(IpAddr::V4(Ipv4Addr::UNSPECIFIED)));
+        assert_eq!(bind_ip("127.0.0.1", true), Ok("127.0.0.1".parse().unwrap()));
+        assert_eq!(bind_ip("[::1]", true), Err(ENODEV));
+        assert_eq!(bind_ip("[::1]", false), Ok("::1".parse().unwrap()));
+        assert_eq!(bind_ip("lo", true), Ok("127.0.0.1".parse().unwrap()));
+        assert_eq!(bind_ip("nosuchif0", true), Err(ENODEV));
+    }
+
+    #[test]
+    fn hostnames() {
+        assert!(is_valid_hostname("localhost"));
+        assert!(is_valid_hostname("a-b.example.org"));
+        assert!(!is_valid_hostname("-a"));
+        assert!(!is_valid_hostname("a..b"));
+        assert!(!is_valid_hostname("a b"));
+    }
+}

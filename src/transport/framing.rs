@@ -1,0 +1,331 @@
+//! The SP stream wire format shared by tcp:// and ipc:// (sp-tcp-mapping-01,
+//! sp-ipc-mapping-01), sans I/O: bytes in, handshakes and messages out.
+//!
+//! Each side first sends `00 'S' 'P' 00`, its protocol id (16-bit big
+//! endian) and two zero bytes. Then every TCP message is a 64-bit big-endian
+//! length and the body; every IPC message is a type byte (1 = message), the
+//! same length and the body.
+
+use crate::message::Chunk;
+
+/// Which stream mapping a connection speaks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Wire {
+    Tcp,
+    Ipc,
+}
+
+/// The IPC type byte of an ordinary message.
+const IPC_MSG_NORMAL: u8 = 1;
+
+pub const HANDSHAKE_LEN: usize = 8;
+
+/// The 8-byte protocol header this side sends first.
+pub fn handshake(protocol: u16) -> [u8; HANDSHAKE_LEN] {
+    let p = protocol.to_be_bytes();
+    [0, b'S', b'P', 0, p[0], p[1], 0, 0]
+}
+
+/// The peer's protocol id, if the header is well formed.
+pub fn parse_handshake(h: &[u8; HANDSHAKE_LEN]) -> Option<u16> {
+    if h[0..4] != [0, b'S', b'P', 0] || h[6..8] != [0, 0] {
+        return None;
+    }
+    Some(u16::from_be_bytes([h[4], h[5]]))
+}
+
+/// The bytes in front of a message body; returns the buffer and how many of
+/// its bytes are used.
+pub fn frame_header(wire: Wire, len: usize) -> ([u8; 9], usize) {
+    let l = (len as u64).to_be_bytes();
+    let mut h = [0u8; 9];
+    match wire {
+        Wire::Tcp => {
+            h[..8].copy_from_slice(&l);
+            (h, 8)
+        }
+        Wire::Ipc => {
+            h[0] = IPC_MSG_NORMAL;
+            h[1..].copy_from_slice(&l);
+            (h, 9)
+        }
+    }
+}
+
+/// What a decoder found in the bytes it was fed.
+#[derive(Debug)]
+pub enum Decoded {
+    Handshake(u16),
+    Message(Chunk),
+}
+
+/// Why a connection must be dropped.
+#[derive(Debug, PartialEq, Eq)]
+pub enum DecodeError {
+    BadHandshake,
+    /// A message longer than NN_RCVMAXSIZE was announced.
+    TooLarge(u64),
+    /// An IPC frame of a type other than 1.
+    BadFrameType(u8),
+    OutOfMemory,
+}
+
+enum State {
+    Handshake {
+        buf: [u8; HANDSHAKE_LEN],
+        got: usize,
+    },
+    Header {
+        buf: [u8; 9],
+        got: usize,
+    },
+    Body {
+        chunk: Chunk,
+        got: usize,
+    },
+}
+
+pub struct Decoder {
+    wire: Wire,
+    max_size: Option<usize>,
+    state: State,
+}
+
+impl Decoder {
+    pub fn new(wire: Wire, max_size: Option<usize>) -> Decoder {
+        Decoder {
+            wire,
+            max_size,
+            state: State::Handshake {
+                buf: [0; HANDSHAKE_LEN],
+                got: 0,
+            },
+        }
+    }
+
+    fn header_len(&self) -> usize {
+        match self.wire {
+            Wire::Tcp => 8,
+            Wire::Ipc => 9,
+        }
+    }
+
+    /// The unfilled rest of the body being received, when it is large enough
+    /// to be worth reading into directly (skipping a copy).
+    pub fn body_space(&mut self, at_least: usize) -> Option<&mut [u8]> {
+        match &mut self.state {
+            State::Body { chunk, got } if chunk.len() - *got >= at_least => {
+                Some(&mut chunk.as_mut_slice()[*got..])
+            }
+            _ => None,
+        }
+    }
+
+    /// Records that `n` bytes were read into [`Decoder::body_space`].
+    pub fn body_filled(&mut self, n: usize) -> Option<Decoded> {
+        if let State::Body { chunk, got } = &mut self.state {
+            *got += n;
+            if *got == chunk.len() {
+                return self.finish_body();
+            }
+        }
+        None
+    }
+
+    fn finish_body(&mut self) -> Option<Decoded> {
+        let next = State::Header {
+            buf: [0; 9],
+            got: 0,
+        };
+        match std::mem::replace(&mut self.state, next) {
+            State::Body { chunk, .. } => Some(Decoded::Message(chunk)),
+            _ => None,
+        }
+    }
+
+    fn start_body(&mut self, len: u64) -> Result<Option<Decoded>, DecodeError> {
+        if let Some(max) = self.max_size {
+            if len > max as u64 {
+                return Err(DecodeError::TooLarge(len));
+            }
+        }
+        let len = usize::try_from(len).map_err(|_| DecodeError::TooLarge(len))?;
+        let chunk = Chunk::zeroed(len).ok_or(DecodeError::OutOfMemory)?;
+        self.state = State::Body { chunk, got: 0 };
+        Ok(if len == 0 { self.finish_body() } else { None })
+    }
+
+    /// Consumes bytes, calling `out` for each complete handshake or message.
+    pub fn feed(
+        &mut self,
+        mut data: &[u8],
+        out: &mut dyn FnMut(Decoded),
+    ) -> Result<(), DecodeError> {
+        let hlen = self.header_len();
+        while !data.is_empty() {
+            match &mut self.state {
+                State::Handshake { buf, got } => {
+                    let n = (HANDSHAKE_LEN - *got).min(data.len());
+                    buf[*got..*got + n].copy_from_slice(&data[..n]);
+                    *got += n;
+                    data = &data[n..];
+                    if *got == HANDSHAKE_LEN {
+                        let peer = parse_handshake(buf).ok_or(DecodeError::BadHandshake)?;
+                        self.state = State::Header {
+                            buf: [0; 9],
+                            got: 0,
+                        };
+                        out(Decoded::Handshake(peer));
+                    }
+                }
+                State::Header { buf, got } => {
+                    let n = (hlen - *got).min(data.len());
+                    buf[*got..*got + n].copy_from_slice(&data[..n]);
+                    *got += n;
+                    data = &data[n..];
+                    if *got == hlen {
+                        let len_bytes = match self.wire {
+                            Wire::Tcp => &buf[0..8],
+                            Wire::Ipc => {
+                                if buf[0] != IPC_MSG_NORMAL {
+                                    return Err(DecodeError::BadFrameType(buf[0]));
+                                }
+                                &buf[1..9]
+                            }
+                        };
+                        let len = u64::from_be_bytes(len_bytes.try_into().expect("8 bytes"));
+                        if let Some(d) = self.start_body(len)? {
+                            out(d);
+                        }
+                    }
+                }
+                State::Body { chunk, got } => {
+                    let n = (chunk.len() - *got).min(data.len());
+                    chunk.as_mut_slice()[*got..*got + n].copy_from_slice(&data[..n]);
+                    *got += n;
+                    data = &data[n..];
+                    if *got == chunk.len() {
+                        if let Some(d) = self.finish_body() {
+                            out(d);
+                        }
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn decode_all(
+        wire: Wire,
+        max: Option<usize>,
+        bytes: &[u8],
+        step: usize,
+    ) -> Result<Vec<Decoded>, DecodeError> {
+        let mut d = Decoder::new(wire, max);
+        let mut v = Vec::new();
+        for piece in bytes.chunks(step) {
+            d.feed(piece, &mut |x| v.push(x))?;
+        }
+        Ok(v)
+    }
+
+    fn frame(wire: Wire, body: &[u8]) -> Vec<u8> {
+        let (h, n) = frame_header(wire, body.len());
+        let mut v = h[..n].to_vec();
+        v.extend_from_slice(body);
+        v
+    }
+
+    #[test]
+    fn handshake_round_trips() {
+        let h = handshake(16);
+        assert_eq!(h, [0, b'S', b'P', 0, 0, 16, 0, 0]);
+        assert_eq!(parse_handshake(&h), Some(16));
+        assert_eq!(parse_handshake(&[0, b'S', b'P', 1, 0, 16, 0, 0]), None);
+        assert_eq!(parse_handshake(&[0, b'S', b'P', 0, 0, 16, 0, 1]), None);
+    }
+
+    #[test]
+    fn tcp_messages_decode_at_any_split() {
+        let mut bytes = handshake(16).to_vec();
+        bytes.extend(frame(Wire::Tcp, b"hello"));
+        bytes.extend(frame(Wire::Tcp, b""));
+        bytes.extend(frame(Wire::Tcp, &[7u8; 1000]));
+        for step in [1, 3, 8, 100, 5000] {
+            let v = decode_all(Wire::Tcp, None, &bytes, step).unwrap();
+            assert_eq!(v.len(), 4);
+            assert!(matches!(v[0], Decoded::Handshake(16)));
+            match &v[1] {
+                Decoded::Message(c) => assert_eq!(c.as_slice(), b"hello"),
+                _ => panic!(),
+            }
+            match &v[2] {
+                Decoded::Message(c) => assert!(c.is_empty()),
+                _ => panic!(),
+            }
+            match &v[3] {
+                Decoded::Message(c) => assert_eq!(c.as_slice(), &[7u8; 1000][..]),
+                _ => panic!(),
+            }
+        }
+    }
+
+    #[test]
+    fn ipc_frames_carry_a_type_byte() {
+        let mut bytes = handshake(16).to_vec();
+        bytes.extend(frame(Wire::Ipc, b"abc"));
+        assert_eq!(bytes[8], 1);
+        let v = decode_all(Wire::Ipc, None, &bytes, 2).unwrap();
+        assert!(matches!(&v[1], Decoded::Message(c) if c.as_slice() == b"abc"));
+        let mut bad = handshake(16).to_vec();
+        bad.extend([2u8, 0, 0, 0, 0, 0, 0, 0, 1, b'x']);
+        assert_eq!(
+            decode_all(Wire::Ipc, None, &bad, 4).unwrap_err(),
+            DecodeError::BadFrameType(2)
+        );
+    }
+
+    #[test]
+    fn oversized_messages_are_refused_before_allocating() {
+        let mut bytes = handshake(16).to_vec();
+        bytes.extend(u64::MAX.to_be_bytes());
+        assert_eq!(
+            decode_all(Wire::Tcp, Some(1024), &bytes, 64).unwrap_err(),
+            DecodeError::TooLarge(u64::MAX)
+        );
+        let mut bytes = handshake(16).to_vec();
+        bytes.extend(frame(Wire::Tcp, &[0u8; 1025]));
+        assert_eq!(
+            decode_all(Wire::Tcp, Some(1024), &bytes, 64).unwrap_err(),
+            DecodeError::TooLarge(1025)
+        );
+        assert!(decode_all(Wire::Tcp, Some(1025), &bytes, 64).is_ok());
+    }
+
+    #[test]
+    fn bad_handshake_is_an_error() {
+        assert_eq!(
+            decode_all(Wire::Tcp, None, b"GET / HTTP/1.1\r\n", 16).unwrap_err(),
+            DecodeError::BadHandshake
+        );
+    }
+
+    #[test]
+    fn direct_body_reads_complete_messages() {
+        let mut d = Decoder::new(Wire::Tcp, None);
+        let mut v = Vec::new();
+        let mut pre = handshake(16).to_vec();
+        pre.extend(frame_header(Wire::Tcp, 100).0[..8].to_vec());
+        d.feed(&pre, &mut |x| v.push(x)).unwrap();
+        let space = d.body_space(50).unwrap();
+        assert_eq!(space.len(), 100);
+        space.fill(9);
+        let m = d.body_filled(100).unwrap();
+        assert!(matches!(m, Decoded::Message(c) if c.as_slice() == &[9u8; 100][..]));
+    }
+}

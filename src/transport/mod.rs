@@ -1,0 +1,54 @@
+//! Transports: how an address becomes pipes. One module per scheme; the SP
+//! stream format and connection handling are shared by tcp and ipc.
+
+pub mod addr;
+pub mod framing;
+pub mod inproc;
+pub mod ipc;
+pub mod reactor;
+pub mod stream;
+pub mod tcp;
+
+use std::os::raw::c_int;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::error::{Result, EPROTONOSUPPORT};
+use crate::socket::options::EndpointOptions;
+use crate::socket::SocketLink;
+
+/// What an endpoint needs to know of the socket that created it.
+#[derive(Clone)]
+pub struct EndpointCtx {
+    pub link: Arc<SocketLink>,
+    pub protocol: c_int,
+    pub opts: EndpointOptions,
+}
+
+/// A bound or connected endpoint of a socket.
+pub trait Endpoint: Send {
+    /// Stops listening or reconnecting and closes the endpoint's pipes,
+    /// giving queued output up to `linger` to go out. Returns when the
+    /// address is free again.
+    fn shutdown(&mut self, linger: Duration);
+}
+
+pub fn bind(url: &str, ctx: EndpointCtx) -> Result<Box<dyn Endpoint>> {
+    let (scheme, rest) = addr::split_url(url)?;
+    match scheme {
+        "inproc" => inproc::bind(rest, ctx),
+        "ipc" => ipc::bind(rest, ctx),
+        "tcp" => tcp::bind(rest, ctx),
+        _ => Err(EPROTONOSUPPORT),
+    }
+}
+
+pub fn connect(url: &str, ctx: EndpointCtx) -> Result<Box<dyn Endpoint>> {
+    let (scheme, rest) = addr::split_url(url)?;
+    match scheme {
+        "inproc" => inproc::connect(rest, ctx),
+        "ipc" => ipc::connect(rest, ctx),
+        "tcp" => tcp::connect(rest, ctx),
+        _ => Err(EPROTONOSUPPORT),
+    }
+}

@@ -1,0 +1,659 @@
+//! The I/O thread: one mio event loop for every tcp:// and ipc:// endpoint
+//! in the process. It accepts, dials and re-dials with back-off, runs the
+//! SP handshake, and moves bytes when the application's threads could not.
+//!
+//! Other threads talk to it only through [`Reactor::submit`]. It never locks
+//! a socket's core: it reaches sockets through their links.
+
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap};
+use std::io;
+use std::net::{IpAddr, SocketAddr, ToSocketAddrs};
+use std::os::fd::AsRawFd;
+use std::path::PathBuf;
+use std::sync::mpsc::SyncSender;
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, Instant};
+
+use mio::unix::SourceFd;
+use mio::{Events, Interest, Poll, Token, Waker};
+use parking_lot::Mutex;
+use slab::Slab;
+
+use super::stream::{as_pipe, Progress, Stream, StreamPipe};
+use super::EndpointCtx;
+use crate::pipe::PipeId;
+use crate::socket::PipeEvent;
+
+const WAKER: Token = Token(usize::MAX);
+
+/// A listening socket.
+pub enum Listener {
+    Tcp(mio::net::TcpListener),
+    Unix(mio::net::UnixListener),
+}
+
+impl Listener {
+    fn accept(&self) -> io::Result<Stream> {
+        match self {
+            Listener::Tcp(l) => l.accept().map(|(s, _)| Stream::Tcp(s)),
+            Listener::Unix(l) => l.accept().map(|(s, _)| Stream::Unix(s)),
+        }
+    }
+
+    fn raw_fd(&self) -> i32 {
+        match self {
+            Listener::Tcp(l) => l.as_raw_fd(),
+            Listener::Unix(l) => l.as_raw_fd(),
+        }
+    }
+}
+
+/// Where a connecting endpoint dials.
+#[derive(Clone, Debug)]
+pub enum DialTarget {
+    Tcp {
+        host: String,
+        port: u16,
+        local: Option<IpAddr>,
+    },
+    Ipc(PathBuf),
+}
+
+/// Requests to the I/O thread.
+pub enum Cmd {
+    Listen {
+        listener: Listener,
+        ctx: EndpointCtx,
+        ep: u64,
+        unlink: Option<PathBuf>,
+    },
+    Dial {
+        target: DialTarget,
+        ctx: EndpointCtx,
+        ep: u64,
+    },
+    /// Stop an endpoint; `done` is signalled once its address is free.
+    Shutdown {
+        ep: u64,
+        linger: Duration,
+        done: SyncSender<()>,
+    },
+    /// A pipe failed or its socket refused it.
+    ClosePipe(usize, PipeId),
+    /// A host name lookup finished.
+    Resolved {
+        dialer: usize,
+        attempt: u64,
+        addrs: io::Result<Vec<SocketAddr>>,
+    },
+}
+
+pub struct Reactor {
+    waker: Waker,
+    cmds: Mutex<Vec<Cmd>>,
+}
+
+impl Reactor {
+    pub fn submit(&self, cmd: Cmd) {
+        self.cmds.lock().push(cmd);
+        let _ = self.waker.wake();
+    }
+}
+
+static REACTOR: OnceLock<Arc<Reactor>> = OnceLock::new();
+static NEXT_EP: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
+/// A process-unique key for a network endpoint.
+pub fn next_endpoint_key() -> u64 {
+    NEXT_EP.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+}
+
+/// The I/O thread, started on first use.
+pub fn get() -> &'static Arc<Reactor> {
+    REACTOR.get_or_init(|| {
+        let poll = Poll::new().expect("cannot create the epoll instance");
+        let waker = Waker::new(poll.registry(), WAKER).expect("cannot create the waker");
+        let reactor = Arc::new(Reactor {
+            waker,
+            cmds: Mutex::new(Vec::new()),
+        });
+        let r = reactor.clone();
+        std::thread::Builder::new()
+            .name("nanomsg-io".into())
+            .spawn(move || Loop::new(poll, r).run())
+            .expect("cannot start the I/O thread");
+        reactor
+    })
+}
+
+enum DialState {
+    /// Waiting for the back-off timer.
+    Waiting,
+    Resolving,
+    Connecting(usize),
+    Connected(usize),
+}
+
+struct Dialer {
+    target: DialTarget,
+    ctx: EndpointCtx,
+    ep: u64,
+    state: DialState,
+    backoff: Duration,
+    /// Identifies the current attempt; stale timers and lookups are ignored.
+    attempt: u64,
+}
+
+enum Entry {
+    Listener {
+        listener: Listener,
+        ctx: EndpointCtx,
+        ep: u64,
+    },
+    Dialer(Dialer),
+    Connecting {
+        stream: Stream,
+        dialer: usize,
+    },
+    Conn {
+        pipe: Arc<StreamPipe>,
+        ep: u64,
+        dialer: Option<usize>,
+        /// Set while closing with output still queued (NN_LINGER).
+        draining: Option<u64>,
+    },
+}
+
+#[derive(Default)]
+struct EndpointRecord {
+    main: Option<usize>,
+    pipes: Vec<usize>,
+    unlink: Option<PathBuf>,
+}
+
+#[derive(PartialEq, Eq, PartialOrd, Ord)]
+enum TimerKind {
+    Redial,
+    LingerEnd,
+}
+
+struct Loop {
+    poll: Poll,
+    reactor: Arc<Reactor>,
+    entries: Slab<Entry>,
+    endpoints: HashMap<u64, EndpointRecord>,
+    timers: BinaryHeap<Reverse<(Instant, u64, usize, TimerKind)>>,
+    next_attempt: u64,
+}
+
+impl Loop {
+    fn new(poll: Poll, reactor: Arc<Reactor>) -> Loop {
+        Loop {
+            poll,
+            reactor,
+            entries: Slab::new(),
+            endpoints: HashMap::new(),
+            timers: BinaryHeap::new(),
+            next_attempt: 1,
+        }
+    }
+
+    fn run(mut self) {
+        let mut events = Events::with_capacity(256);
+        loop {
+            let timeout = self
+                .timers
+                .peek()
+                .map(|Reverse((t, ..))| t.saturating_duration_since(Instant::now()));
+            if let Err(e) = self.poll.poll(&mut events, timeout) {
+                if e.kind() != io::ErrorKind::Interrupted {
+                    panic!("epoll failed: {e}");
+                }
+            }
+            for ev in events.iter() {
+                if ev.token() != WAKER {
+                    self.on_event(ev.token().0);
+                }
+            }
+            let cmds = std::mem::take(&mut *self.reactor.cmds.lock());
+            for c in cmds {
+                self.on_cmd(c);
+            }
+            self.fire_timers();
+        }
+    }
+
+    fn registry(&self) -> &mio::Registry {
+        self.poll.registry()
+    }
+
+    fn attempt_id(&mut self) -> u64 {
+        self.next_attempt += 1;
+        self.next_attempt
+    }
+
+    fn on_cmd(&mut self, cmd: Cmd) {
+        match cmd {
+            Cmd::Listen {
+                listener,
+                ctx,
+                ep,
+                unlink,
+            } => {
+                let tok = self.entries.vacant_key();
+                let fd = listener.raw_fd();
+                if self
+                    .registry()
+                    .register(&mut SourceFd(&fd), Token(tok), Interest::READABLE)
+                    .is_err()
+                {
+                    return;
+                }
+                self.entries.insert(Entry::Listener { listener, ctx, ep });
+                let rec = self.endpoints.entry(ep).or_default();
+                rec.main = Some(tok);
+                rec.unlink = unlink;
+                self.accept_all(tok);
+            }
+            Cmd::Dial { target, ctx, ep } => {
+                let backoff = Duration::from_millis(ctx.opts.reconnect_ivl_ms);
+                let tok = self.entries.insert(Entry::Dialer(Dialer {
+                    target,
+                    ctx,
+                    ep,
+                    state: DialState::Waiting,
+                    backoff,
+                    attempt: 0,
+                }));
+                self.endpoints.entry(ep).or_default().main = Some(tok);
+                self.dial(tok);
+            }
+            Cmd::Shutdown { ep, linger, done } => {
+                self.shutdown_endpoint(ep, linger);
+                let _ = done.send(());
+            }
+            Cmd::ClosePipe(tok, id) => {
+                if matches!(self.entries.get(tok), Some(Entry::Conn { pipe, .. }) if pipe_id(pipe) == id)
+                {
+                    self.teardown(tok);
+                }
+            }
+            Cmd::Resolved {
+                dialer,
+                attempt,
+                addrs,
+            } => {
+                let ok = matches!(self.entries.get(dialer), Some(Entry::Dialer(d)) if d.attempt == attempt && matches!(d.state, DialState::Resolving));
+                if ok {
+                    match addrs {
+                        Ok(a) => self.connect_to(dialer, a),
+                        Err(_) => self.retry_later(dialer),
+                    }
+                }
+            }
+        }
+    }
+
+    fn on_event(&mut self, tok: usize) {
+        match self.entries.get(tok) {
+            Some(Entry::Listener { .. }) => self.accept_all(tok),
+            Some(Entry::Connecting { .. }) => self.finish_connect(tok),
+            Some(Entry::Conn { pipe, draining, .. }) => {
+                let pipe = pipe.clone();
+                let draining = draining.is_some();
+                let progress = pipe.on_ready();
+                if draining {
+                    if progress == Progress::Dead || !pipe.has_pending_output() {
+                        self.teardown(tok);
+                    }
+                    return;
+                }
+                match progress {
+                    Progress::Nothing => {}
+                    Progress::Established => pipe.link_event(PipeEvent::Added(as_pipe(&pipe))),
+                    Progress::Dead => self.teardown(tok),
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn accept_all(&mut self, tok: usize) {
+        loop {
+            let (stream, ctx, ep) = match self.entries.get(tok) {
+                Some(Entry::Listener { listener, ctx, ep }) => match listener.accept() {
+                    Ok(s) => (s, ctx.clone(), *ep),
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                    Err(_) => return,
+                },
+                _ => return,
+            };
+            if let Some(conn) = self.add_conn(stream, ctx, ep, None, false) {
+                self.on_event(conn);
+            }
+        }
+    }
+
+    /// Starts a connection on a stream: registers it (or moves its existing
+    /// registration to the new entry), queues the handshake. The caller runs
+    /// the first I/O step with `on_event`, once the entry is fully set up.
+    fn add_conn(
+        &mut self,
+        stream: Stream,
+        ctx: EndpointCtx,
+        ep: u64,
+        dialer: Option<usize>,
+        registered: bool,
+    ) -> Option<usize> {
+        if let Stream::Tcp(s) = &stream {
+            let _ = s.set_nodelay(ctx.opts.tcp_nodelay);
+        }
+        let tok = self.entries.vacant_key();
+        let fd = stream.raw_fd();
+        let interest = Interest::READABLE | Interest::WRITABLE;
+        let r = if registered {
+            self.registry()
+                .reregister(&mut SourceFd(&fd), Token(tok), interest)
+        } else {
+            self.registry()
+                .register(&mut SourceFd(&fd), Token(tok), interest)
+        };
+        if r.is_err() {
+            if let Some(d) = dialer {
+                self.retry_later(d);
+            }
+            return None;
+        }
+        let pipe = Arc::new(StreamPipe::new(stream, ctx, tok));
+        self.entries.insert(Entry::Conn {
+            pipe,
+            ep,
+            dialer,
+            draining: None,
+        });
+        self.endpoints.entry(ep).or_default().pipes.push(tok);
+        Some(tok)
+    }
+
+    fn dial(&mut self, tok: usize) {
+        let attempt = self.attempt_id();
+        let Some(Entry::Dialer(d)) = self.entries.get_mut(tok) else {
+            return;
+        };
+        d.attempt = attempt;
+        match d.target.clone() {
+            DialTarget::Ipc(path) => match mio::net::UnixStream::connect(&path) {
+                Ok(s) => self.start_connecting(tok, Stream::Unix(s)),
+                Err(_) => self.retry_later(tok),
+            },
+            DialTarget::Tcp { host, port, .. } => {
+                if let Some(ip) = super::addr::literal_ip(&host) {
+                    self.connect_to(tok, vec![SocketAddr::new(ip, port)]);
+                    return;
+                }
+                d.state = DialState::Resolving;
+                let reactor = self.reactor.clone();
+                let spawned = std::thread::Builder::new()
+                    .name("nanomsg-dns".into())
+                    .spawn(move || {
+                        let addrs = (host.as_str(), port).to_socket_addrs().map(|a| a.collect());
+                        reactor.submit(Cmd::Resolved {
+                            dialer: tok,
+                            attempt,
+                            addrs,
+                        });
+                    });
+                if spawned.is_err() {
+                    self.retry_later(tok);
+                }
+            }
+        }
+    }
+
+    fn connect_to(&mut self, tok: usize, addrs: Vec<SocketAddr>) {
+        let Some(Entry::Dialer(d)) = self.entries.get(tok) else {
+            return;
+        };
+        let ipv4only = d.ctx.opts.ipv4only;
+        let local = match &d.target {
+            DialTarget::Tcp { local, .. } => *local,
+            DialTarget::Ipc(_) => None,
+        };
+        let Some(addr) = addrs.into_iter().find(|a| !ipv4only || a.is_ipv4()) else {
+            self.retry_later(tok);
+            return;
+        };
+        match crate::sys::tcp_connect(addr, local) {
+            Ok(s) => self.start_connecting(tok, Stream::Tcp(s)),
+            Err(_) => self.retry_later(tok),
+        }
+    }
+
+    fn start_connecting(&mut self, dialer: usize, stream: Stream) {
+        let tok = self.entries.vacant_key();
+        let fd = stream.raw_fd();
+        if self
+            .registry()
+            .register(
+                &mut SourceFd(&fd),
+                Token(tok),
+                Interest::READABLE | Interest::WRITABLE,
+            )
+            .is_err()
+        {
+            self.retry_later(dialer);
+            return;
+        }
+        self.entries.insert(Entry::Connecting { stream, dialer });
+        if let Some(Entry::Dialer(d)) = self.entries.get_mut(dialer) {
+            d.state = DialState::Connecting(tok);
+        }
+        // A Unix connect usually completes at once; no event may follow.
+        self.finish_connect(tok);
+    }
+
+    fn finish_connect(&mut self, tok: usize) {
+        let Some(Entry::Connecting { stream, dialer }) = self.entries.get(tok) else {
+            return;
+        };
+        let dialer = *dialer;
+        let status = match stream {
+            Stream::Tcp(s) => match s.take_error() {
+                Ok(Some(_)) | Err(_) => Err(()),
+                Ok(None) => match s.peer_addr() {
+                    Ok(_) => Ok(true),
+                    Err(e) if e.kind() == io::ErrorKind::NotConnected => Ok(false),
+                    Err(_) => Err(()),
+                },
+            },
+            Stream::Unix(s) => match s.take_error() {
+                Ok(Some(_)) | Err(_) => Err(()),
+                Ok(None) => match s.peer_addr() {
+                    Ok(_) => Ok(true),
+                    Err(e) if e.kind() == io::ErrorKind::NotConnected => Ok(false),
+                    Err(_) => Err(()),
+                },
+            },
+        };
+        match status {
+            Ok(false) => {}
+            Err(()) => {
+                self.forget(tok);
+                self.retry_later(dialer);
+            }
+            Ok(true) => {
+                let Some(Entry::Dialer(d)) = self.entries.get_mut(dialer) else {
+                    self.forget(tok);
+                    return;
+                };
+                d.backoff = Duration::from_millis(d.ctx.opts.reconnect_ivl_ms);
+                let (ctx, ep) = (d.ctx.clone(), d.ep);
+                let Entry::Connecting { stream, .. } = self.entries.remove(tok) else {
+                    unreachable!()
+                };
+                if let Some(conn) = self.add_conn(stream, ctx, ep, Some(dialer), true) {
+                    if let Some(Entry::Dialer(d)) = self.entries.get_mut(dialer) {
+                        d.state = DialState::Connected(conn);
+                    }
+                    self.on_event(conn);
+                }
+            }
+        }
+    }
+
+    /// Deregisters and drops a Connecting entry.
+    fn forget(&mut self, tok: usize) {
+        if let Entry::Connecting { stream, .. } = self.entries.remove(tok) {
+            let fd = stream.raw_fd();
+            let _ = self.registry().deregister(&mut SourceFd(&fd));
+        }
+    }
+
+    /// Schedules the next dial after the back-off, then grows the back-off
+    /// (doubling up to NN_RECONNECT_IVL_MAX, if that is set).
+    fn retry_later(&mut self, tok: usize) {
+        let attempt = self.attempt_id();
+        let Some(Entry::Dialer(d)) = self.entries.get_mut(tok) else {
+            return;
+        };
+        d.state = DialState::Waiting;
+        d.attempt = attempt;
+        let at = Instant::now() + d.backoff;
+        let max = Duration::from_millis(d.ctx.opts.reconnect_ivl_max_ms);
+        if max > d.backoff {
+            d.backoff = (d.backoff * 2).min(max);
+        }
+        self.timers
+            .push(Reverse((at, attempt, tok, TimerKind::Redial)));
+    }
+
+    fn fire_timers(&mut self) {
+        let now = Instant::now();
+        while let Some(Reverse((at, attempt, tok, _))) = self.timers.peek() {
+            if *at > now {
+                break;
+            }
+            let (attempt, tok) = (*attempt, *tok);
+            let Reverse((_, _, _, kind)) = self.timers.pop().expect("peeked");
+            match (kind, self.entries.get(tok)) {
+                (TimerKind::Redial, Some(Entry::Dialer(d))) if d.attempt == attempt => {
+                    self.dial(tok)
+                }
+                (TimerKind::LingerEnd, Some(Entry::Conn { draining, .. }))
+                    if *draining == Some(attempt) =>
+                {
+                    self.teardown(tok)
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// Closes a connection now; its socket is told, its dialer re-dials.
+    fn teardown(&mut self, tok: usize) {
+        if !matches!(self.entries.get(tok), Some(Entry::Conn { .. })) {
+            return;
+        }
+        let Entry::Conn {
+            pipe, ep, dialer, ..
+        } = self.entries.remove(tok)
+        else {
+            unreachable!()
+        };
+        let fd = pipe.stream().raw_fd();
+        let _ = self.registry().deregister(&mut SourceFd(&fd));
+        pipe.stream().shutdown();
+        if pipe.mark_closed() {
+            pipe.link_event(PipeEvent::Removed(pipe_id(&pipe)));
+        }
+        if let Some(rec) = self.endpoints.get_mut(&ep) {
+            rec.pipes.retain(|&t| t != tok);
+        }
+        if let Some(d) = dialer {
+            if matches!(self.entries.get(d), Some(Entry::Dialer(dl)) if matches!(dl.state, DialState::Connected(t) if t == tok))
+            {
+                self.retry_later(d);
+            }
+        }
+    }
+
+    /// Closes a connection once its queued output is written or `linger`
+    /// passes; the socket forgets it at once.
+    fn close_lingering(&mut self, tok: usize, linger: Duration) {
+        let attempt = self.attempt_id();
+        let Some(Entry::Conn {
+            pipe,
+            dialer,
+            draining,
+            ..
+        }) = self.entries.get_mut(tok)
+        else {
+            return;
+        };
+        *dialer = None;
+        if pipe.mark_closed() {
+            pipe.link_event(PipeEvent::Removed(pipe_id(pipe)));
+        }
+        if linger.is_zero() || !pipe.has_pending_output() {
+            self.teardown(tok);
+            return;
+        }
+        *draining = Some(attempt);
+        self.timers.push(Reverse((
+            Instant::now() + linger,
+            attempt,
+            tok,
+            TimerKind::LingerEnd,
+        )));
+    }
+
+    fn shutdown_endpoint(&mut self, ep: u64, linger: Duration) {
+        let Some(rec) = self.endpoints.remove(&ep) else {
+            return;
+        };
+        if let Some(main) = rec.main {
+            match self.entries.get(main) {
+                Some(Entry::Listener { listener, .. }) => {
+                    let fd = listener.raw_fd();
+                    let _ = self.registry().deregister(&mut SourceFd(&fd));
+                    self.entries.remove(main);
+                }
+                Some(Entry::Dialer(d)) => {
+                    if let DialState::Connecting(c) = d.state {
+                        self.forget(c);
+                    }
+                    self.entries.remove(main);
+                }
+                _ => {}
+            }
+        }
+        if let Some(path) = rec.unlink {
+            let _ = std::fs::remove_file(path);
+        }
+        for tok in rec.pipes {
+            self.close_lingering(tok, linger);
+        }
+    }
+}
+
+fn pipe_id(p: &Arc<StreamPipe>) -> PipeId {
+    crate::pipe::Pipe::id(&**p)
+}
+
+/// The endpoint handle sockets keep for a tcp:// or ipc:// endpoint.
+pub struct ReactorEndpoint {
+    pub key: u64,
+}
+
+impl super::Endpoint for ReactorEndpoint {
+    fn shutdown(&mut self, linger: Duration) {
+        let (tx, rx) = std::sync::mpsc::sync_channel(1);
+        get().submit(Cmd::Shutdown {
+            ep: self.key,
+            linger,
+            done: tx,
+        });
+        let _ = rx.recv();
+    }
+}

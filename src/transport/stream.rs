@@ -1,0 +1,419 @@
+//! One SP connection over a byte stream (TCP or Unix socket), shared by the
+//! reactor thread and the application's threads.
+//!
+//! The application's thread does what it can itself: a send on an idle
+//! connection is written straight from the caller's thread, and a receive
+//! that frees room in a full input queue reads on from the caller's thread.
+//! The reactor only steps in when the kernel says "would block".
+
+use std::collections::VecDeque;
+use std::io::{self, IoSlice, Read, Write};
+use std::net::Shutdown;
+use std::os::fd::{AsRawFd, RawFd};
+use std::sync::atomic::{AtomicBool, AtomicU16, Ordering};
+use std::sync::Arc;
+
+use parking_lot::Mutex;
+
+use super::framing::{self, Decoded, Decoder, Wire};
+use super::reactor::{self, Cmd};
+use super::EndpointCtx;
+use crate::message::Msg;
+use crate::pipe::{next_pipe_id, Pipe, PipeId};
+use crate::protocol::is_valid_peer;
+use crate::socket::PipeEvent;
+
+/// A connected, non-blocking byte stream.
+pub enum Stream {
+    Tcp(mio::net::TcpStream),
+    Unix(mio::net::UnixStream),
+}
+
+impl Stream {
+    fn read(&self, buf: &mut [u8]) -> io::Result<usize> {
+        match self {
+            Stream::Tcp(s) => (&*s).read(buf),
+            Stream::Unix(s) => (&*s).read(buf),
+        }
+    }
+
+    fn write_vectored(&self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
+        match self {
+            Stream::Tcp(s) => (&*s).write_vectored(bufs),
+            Stream::Unix(s) => (&*s).write_vectored(bufs),
+        }
+    }
+
+    pub fn shutdown(&self) {
+        let _ = match self {
+            Stream::Tcp(s) => s.shutdown(Shutdown::Both),
+            Stream::Unix(s) => s.shutdown(Shutdown::Both),
+        };
+    }
+
+    pub fn raw_fd(&self) -> RawFd {
+        match self {
+            Stream::Tcp(s) => s.as_raw_fd(),
+            Stream::Unix(s) => s.as_raw_fd(),
+        }
+    }
+
+    pub fn wire(&self) -> Wire {
+        match self {
+            Stream::Tcp(_) => Wire::Tcp,
+            Stream::Unix(_) => Wire::Ipc,
+        }
+    }
+}
+
+/// A message (or the handshake) waiting to be written.
+struct OutFrame {
+    prefix: [u8; 9],
+    prefix_len: usize,
+    msg: Option<Msg>,
+    /// Bytes of this frame already written.
+    sent: usize,
+}
+
+impl OutFrame {
+    fn parts(&self) -> [&[u8]; 3] {
+        match &self.msg {
+            Some(m) => [
+                &self.prefix[..self.prefix_len],
+                &m.header,
+                m.body.as_slice(),
+            ],
+            None => [&self.prefix[..self.prefix_len], &[], &[]],
+        }
+    }
+
+    fn total(&self) -> usize {
+        self.parts().iter().map(|p| p.len()).sum()
+    }
+
+    /// Counted against NN_SNDBUF: the message bytes.
+    fn weight(&self) -> usize {
+        self.msg.as_ref().map_or(0, Msg::wire_len)
+    }
+}
+
+struct ConnState {
+    out: VecDeque<OutFrame>,
+    out_bytes: usize,
+    inq: VecDeque<Msg>,
+    in_bytes: usize,
+    decoder: Decoder,
+    scratch: Box<[u8]>,
+    /// Reading stopped because the input queue reached NN_RCVBUF.
+    paused: bool,
+    /// The peer's handshake was accepted.
+    active: bool,
+    /// Reading or writing failed; the reactor tears the connection down.
+    broken: bool,
+}
+
+/// Reads of this size or more go straight into the message body.
+const DIRECT_READ: usize = 16 * 1024;
+const SCRATCH: usize = 64 * 1024;
+/// Frames gathered into one writev.
+const MAX_IOVECS: usize = 64;
+
+/// What a reactor-driven step found out.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Progress {
+    Nothing,
+    /// The handshake completed: tell the socket about the pipe.
+    Established,
+    /// The connection failed and must be torn down.
+    Dead,
+}
+
+pub struct StreamPipe {
+    id: PipeId,
+    stream: Stream,
+    ctx: EndpointCtx,
+    peer: AtomicU16,
+    state: Mutex<ConnState>,
+    closed: AtomicBool,
+    token: usize,
+}
+
+impl StreamPipe {
+    pub fn new(stream: Stream, ctx: EndpointCtx, token: usize) -> StreamPipe {
+        let wire = stream.wire();
+        let hs = framing::handshake(ctx.protocol as u16);
+        let mut prefix = [0u8; 9];
+        prefix[..8].copy_from_slice(&hs);
+        let mut out = VecDeque::new();
+        out.push_back(OutFrame {
+            prefix,
+            prefix_len: 8,
+            msg: None,
+            sent: 0,
+        });
+        StreamPipe {
+            id: next_pipe_id(),
+            state: Mutex::new(ConnState {
+                out,
+                out_bytes: 0,
+                inq: VecDeque::new(),
+                in_bytes: 0,
+                decoder: Decoder::new(wire, ctx.opts.rcvmaxsize),
+                scratch: vec![0u8; SCRATCH].into_boxed_slice(),
+                paused: false,
+                active: false,
+                broken: false,
+            }),
+            stream,
+            ctx,
+            peer: AtomicU16::new(0),
+            closed: AtomicBool::new(false),
+            token,
+        }
+    }
+
+    pub fn stream(&self) -> &Stream {
+        &self.stream
+    }
+
+    pub fn link_event(&self, ev: PipeEvent) {
+        self.ctx.link.push_event(ev);
+    }
+
+    pub fn mark_closed(&self) -> bool {
+        !self.closed.swap(true, Ordering::AcqRel)
+    }
+
+    pub fn has_pending_output(&self) -> bool {
+        !self.state.lock().out.is_empty()
+    }
+
+    /// Reactor step: the stream may be readable and/or writable.
+    pub fn on_ready(&self) -> Progress {
+        let mut st = self.state.lock();
+        if st.broken {
+            return Progress::Dead;
+        }
+        let before = st.out_bytes;
+        if self.flush(&mut st).is_err() {
+            st.broken = true;
+            return Progress::Dead;
+        }
+        let freed = st.out_bytes < before;
+        let was_active = st.active;
+        let got = match self.fill(&mut st) {
+            Ok(n) => n,
+            Err(()) => {
+                st.broken = true;
+                return Progress::Dead;
+            }
+        };
+        let established = !was_active && st.active;
+        drop(st);
+        if freed || got > 0 {
+            self.ctx.link.wake();
+        }
+        if established {
+            Progress::Established
+        } else {
+            Progress::Nothing
+        }
+    }
+
+    /// Writes queued frames until done or the kernel would block.
+    fn flush(&self, st: &mut ConnState) -> Result<(), ()> {
+        while !st.out.is_empty() {
+            let mut slices = [IoSlice::new(&[]); MAX_IOVECS];
+            let mut n = 0;
+            'frames: for f in st.out.iter() {
+                let mut skip = f.sent;
+                for part in f.parts() {
+                    if skip >= part.len() {
+                        skip -= part.len();
+                        continue;
+                    }
+                    if n == MAX_IOVECS {
+                        break 'frames;
+                    }
+                    slices[n] = IoSlice::new(&part[skip..]);
+                    skip = 0;
+                    n += 1;
+                }
+            }
+            let mut written = match self.stream.write_vectored(&slices[..n]) {
+                Ok(0) => return Err(()),
+                Ok(w) => w,
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(()),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(_) => return Err(()),
+            };
+            while written > 0 {
+                let f = st.out.front_mut().expect("wrote more than was queued");
+                let left = f.total() - f.sent;
+                if written >= left {
+                    written -= left;
+                    let w = f.weight();
+                    st.out_bytes -= w;
+                    st.out.pop_front();
+                } else {
+                    f.sent += written;
+                    written = 0;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Reads and decodes until the kernel would block or the input queue is
+    /// full. Returns the number of messages queued.
+    fn fill(&self, st: &mut ConnState) -> Result<usize, ()> {
+        let mut got = 0;
+        loop {
+            if st.in_bytes >= self.ctx.opts.rcvbuf {
+                st.paused = true;
+                return Ok(got);
+            }
+            st.paused = false;
+            let ConnState {
+                decoder,
+                scratch,
+                inq,
+                in_bytes,
+                active,
+                ..
+            } = st;
+            if let Some(space) = decoder.body_space(DIRECT_READ) {
+                match self.stream.read(space) {
+                    Ok(0) => return Err(()),
+                    Ok(n) => {
+                        if let Some(Decoded::Message(body)) = decoder.body_filled(n) {
+                            *in_bytes += body.len();
+                            inq.push_back(Msg::new(body));
+                            got += 1;
+                        }
+                        continue;
+                    }
+                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(got),
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                    Err(_) => return Err(()),
+                }
+            }
+            let n = match self.stream.read(scratch) {
+                Ok(0) => return Err(()),
+                Ok(n) => n,
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(got),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(_) => return Err(()),
+            };
+            let own = self.ctx.protocol;
+            let mut refused = false;
+            let mut peer = None;
+            let res = decoder.feed(&scratch[..n], &mut |d| match d {
+                Decoded::Handshake(p) => {
+                    if is_valid_peer(own, p as i32) {
+                        peer = Some(p);
+                    } else {
+                        refused = true;
+                    }
+                }
+                Decoded::Message(body) => {
+                    *in_bytes += body.len();
+                    inq.push_back(Msg::new(body));
+                    got += 1;
+                }
+            });
+            if res.is_err() || refused {
+                return Err(());
+            }
+            if let Some(p) = peer {
+                self.peer.store(p, Ordering::Relaxed);
+                *active = true;
+            }
+        }
+    }
+
+    /// Asks the reactor to tear the connection down.
+    fn report_broken(&self) {
+        reactor::get().submit(Cmd::ClosePipe(self.token, self.id));
+    }
+}
+
+impl Pipe for StreamPipe {
+    fn id(&self) -> PipeId {
+        self.id
+    }
+
+    fn peer_protocol(&self) -> u16 {
+        self.peer.load(Ordering::Relaxed)
+    }
+
+    fn send(&self, msg: Msg) -> Result<(), Msg> {
+        if self.closed.load(Ordering::Acquire) {
+            return Err(msg);
+        }
+        let mut st = self.state.lock();
+        let len = msg.wire_len();
+        if st.broken || (st.out_bytes > 0 && st.out_bytes + len > self.ctx.opts.sndbuf) {
+            return Err(msg);
+        }
+        let (prefix, prefix_len) = framing::frame_header(self.stream.wire(), len);
+        st.out_bytes += len;
+        st.out.push_back(OutFrame {
+            prefix,
+            prefix_len,
+            msg: Some(msg),
+            sent: 0,
+        });
+        if st.out.len() == 1 && self.flush(&mut st).is_err() {
+            st.broken = true;
+            drop(st);
+            self.report_broken();
+        }
+        Ok(())
+    }
+
+    fn recv(&self) -> Option<Msg> {
+        let mut st = self.state.lock();
+        let msg = st.inq.pop_front()?;
+        st.in_bytes -= msg.body.len();
+        if st.paused && st.in_bytes < self.ctx.opts.rcvbuf && !st.broken {
+            if self.fill(&mut st).is_err() {
+                st.broken = true;
+                drop(st);
+                self.report_broken();
+            }
+        }
+        Some(msg)
+    }
+
+    fn can_send(&self) -> bool {
+        if self.closed.load(Ordering::Acquire) {
+            return false;
+        }
+        let st = self.state.lock();
+        !st.broken && (st.out_bytes == 0 || st.out_bytes < self.ctx.opts.sndbuf)
+    }
+
+    fn can_recv(&self) -> bool {
+        !self.state.lock().inq.is_empty()
+    }
+
+    fn close(&self) {
+        if !self.closed.load(Ordering::Acquire) {
+            reactor::get().submit(Cmd::ClosePipe(self.token, self.id));
+        }
+    }
+
+    fn send_priority(&self) -> u8 {
+        self.ctx.opts.sndprio
+    }
+
+    fn recv_priority(&self) -> u8 {
+        self.ctx.opts.rcvprio
+    }
+}
+
+/// Wraps a pipe for handing to the socket.
+pub fn as_pipe(p: &Arc<StreamPipe>) -> Arc<dyn Pipe> {
+    p.clone()
+}

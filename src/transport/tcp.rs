@@ -1,0 +1,63 @@
+//! tcp://: `tcp://host:port` to bind (host = `*`, a literal address or an
+//! interface name) and `tcp://[local;]host:port` to connect (host may be a
+//! DNS name, resolved off the I/O thread).
+
+use std::io;
+use std::net::SocketAddr;
+
+use super::addr::{bind_ip, is_valid_hostname, literal_ip, split_port};
+use super::reactor::{self, Cmd, DialTarget, Listener, ReactorEndpoint};
+use super::{Endpoint, EndpointCtx};
+use crate::error::{self, Result, EADDRINUSE, EADDRNOTAVAIL, EINVAL, ENODEV};
+
+pub fn bind(rest: &str, ctx: EndpointCtx) -> Result<Box<dyn Endpoint>> {
+    let (host, port) = split_port(rest)?;
+    let ip = bind_ip(host, ctx.opts.ipv4only)?;
+    let listener =
+        std::net::TcpListener::bind(SocketAddr::new(ip, port)).map_err(|e| match e.kind() {
+            io::ErrorKind::AddrInUse => EADDRINUSE,
+            io::ErrorKind::AddrNotAvailable => EADDRNOTAVAIL,
+            _ => error::from_io(&e),
+        })?;
+    listener
+        .set_nonblocking(true)
+        .map_err(|e| error::from_io(&e))?;
+    let key = reactor::next_endpoint_key();
+    reactor::get().submit(Cmd::Listen {
+        listener: Listener::Tcp(mio::net::TcpListener::from_std(listener)),
+        ctx,
+        ep: key,
+        unlink: None,
+    });
+    Ok(Box::new(ReactorEndpoint { key }))
+}
+
+pub fn connect(rest: &str, ctx: EndpointCtx) -> Result<Box<dyn Endpoint>> {
+    let (local, remote) = match rest.split_once(';') {
+        Some((l, r)) => (Some(l), r),
+        None => (None, rest),
+    };
+    let (host, port) = split_port(remote)?;
+    let ipv4only = ctx.opts.ipv4only;
+    match literal_ip(host) {
+        Some(ip) if ip.is_ipv6() && ipv4only => return Err(EINVAL),
+        Some(_) => {}
+        None if is_valid_hostname(host) => {}
+        None => return Err(EINVAL),
+    }
+    let local = match local {
+        Some(l) => Some(bind_ip(l, ipv4only).map_err(|_| ENODEV)?),
+        None => None,
+    };
+    let key = reactor::next_endpoint_key();
+    reactor::get().submit(Cmd::Dial {
+        target: DialTarget::Tcp {
+            host: host.to_string(),
+            port,
+            local,
+        },
+        ctx,
+        ep: key,
+    });
+    Ok(Box::new(ReactorEndpoint { key }))
+}
