@@ -2,6 +2,10 @@
 //! and panic containment live here; behaviour lives in the modules below.
 //!
 //! cbindgen reads this file to write the prototypes in `nn.h`.
+//!
+//! Each function's safety contract is the one in nanomsg's man page of the
+//! same name (valid pointers and lengths), so they carry no `# Safety` text.
+#![allow(clippy::missing_safety_doc)]
 
 use std::ffi::CStr;
 use std::os::raw::{c_char, c_int, c_void};

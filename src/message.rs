@@ -23,7 +23,7 @@ struct ChunkHeader {
 }
 
 const HDR: usize = std::mem::size_of::<ChunkHeader>();
-const _: () = assert!(HDR % ALIGN == 0);
+const _: () = assert!(HDR.is_multiple_of(ALIGN));
 
 /// An owned, fixed-length byte buffer that can cross the C boundary by pointer.
 pub struct Chunk {
@@ -107,7 +107,7 @@ impl Chunk {
     /// (a chunk's bytes) that it has not freed; anything else is read as if
     /// it were one, as nanomsg does.
     pub unsafe fn from_raw(p: *mut u8) -> Option<Chunk> {
-        if p.is_null() || (p as usize) % ALIGN != 0 || (p as usize) < HDR {
+        if p.is_null() || !(p as usize).is_multiple_of(ALIGN) || (p as usize) < HDR {
             return None;
         }
         // SAFETY: by the caller's promise the header sits HDR bytes before p.

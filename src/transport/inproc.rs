@@ -35,6 +35,8 @@ struct Channel {
 struct EndInfo {
     id: PipeId,
     ctx: EndpointCtx,
+    /// The socket was told this end is gone.
+    removed: AtomicBool,
 }
 
 struct InprocPipe {
@@ -70,12 +72,15 @@ impl Pipe for InprocPipe {
     }
 
     fn recv(&self) -> Option<Msg> {
-        let msg = {
+        let (msg, drained) = {
             let mut q = self.chan.queues[self.side].lock();
             let m = q.msgs.pop_front()?;
             q.bytes -= m.wire_len();
-            m
+            (m, q.msgs.is_empty())
         };
+        if drained && self.chan.closed.load(Ordering::Acquire) {
+            self.chan.remove_end(self.side);
+        }
         // The sender may be waiting for room.
         self.chan.ends[1 - self.side].ctx.link.wake();
         Some(msg)
@@ -105,11 +110,22 @@ impl Pipe for InprocPipe {
 }
 
 impl Channel {
+    /// Disconnects both ends. An end with messages still queued for it stays
+    /// attached until they are received: nothing sent is lost.
     fn close(&self) {
         if !self.closed.swap(true, Ordering::AcqRel) {
-            for end in &self.ends {
-                end.ctx.link.push_event(PipeEvent::Removed(end.id));
+            for side in 0..2 {
+                if self.queues[side].lock().msgs.is_empty() {
+                    self.remove_end(side);
+                }
             }
+        }
+    }
+
+    fn remove_end(&self, side: usize) {
+        let end = &self.ends[side];
+        if !end.removed.swap(true, Ordering::AcqRel) {
+            end.ctx.link.push_event(PipeEvent::Removed(end.id));
         }
     }
 }
@@ -139,6 +155,7 @@ fn join(bound: &InprocEp, connecting: &InprocEp) {
     let ends = [bound, connecting].map(|ep| EndInfo {
         id: next_pipe_id(),
         ctx: ep.ctx.clone(),
+        removed: AtomicBool::new(false),
     });
     let chan = Arc::new(Channel {
         queues: [(); 2].map(|_| {

@@ -564,9 +564,7 @@ impl Loop {
         let fd = pipe.stream().raw_fd();
         let _ = self.registry().deregister(&mut SourceFd(&fd));
         pipe.stream().shutdown();
-        if pipe.mark_closed() {
-            pipe.link_event(PipeEvent::Removed(pipe_id(&pipe)));
-        }
+        pipe.detach();
         if let Some(rec) = self.endpoints.get_mut(&ep) {
             rec.pipes.retain(|&t| t != tok);
         }
@@ -592,9 +590,7 @@ impl Loop {
             return;
         };
         *dialer = None;
-        if pipe.mark_closed() {
-            pipe.link_event(PipeEvent::Removed(pipe_id(pipe)));
-        }
+        pipe.detach();
         if linger.is_zero() || !pipe.has_pending_output() {
             self.teardown(tok);
             return;

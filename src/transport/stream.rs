@@ -110,6 +110,11 @@ struct ConnState {
     active: bool,
     /// Reading or writing failed; the reactor tears the connection down.
     broken: bool,
+    /// The connection is gone but messages are still queued: the socket is
+    /// told once the last is received.
+    remove_when_drained: bool,
+    /// The socket was told the pipe is gone.
+    removed: bool,
 }
 
 /// Reads of this size or more go straight into the message body.
@@ -163,6 +168,8 @@ impl StreamPipe {
                 paused: false,
                 active: false,
                 broken: false,
+                remove_when_drained: false,
+                removed: false,
             }),
             stream,
             ctx,
@@ -180,8 +187,20 @@ impl StreamPipe {
         self.ctx.link.push_event(ev);
     }
 
-    pub fn mark_closed(&self) -> bool {
-        !self.closed.swap(true, Ordering::AcqRel)
+    /// Stops the pipe taking messages and tells the socket it is gone — at
+    /// once, or, if received messages are still queued, after the last one
+    /// is taken, so nothing that arrived is lost.
+    pub fn detach(&self) {
+        self.closed.store(true, Ordering::Release);
+        let mut st = self.state.lock();
+        if st.inq.is_empty() {
+            if !std::mem::replace(&mut st.removed, true) {
+                drop(st);
+                self.ctx.link.push_event(PipeEvent::Removed(self.id));
+            }
+        } else {
+            st.remove_when_drained = true;
+        }
     }
 
     pub fn has_pending_output(&self) -> bool {
@@ -376,12 +395,20 @@ impl Pipe for StreamPipe {
         let mut st = self.state.lock();
         let msg = st.inq.pop_front()?;
         st.in_bytes -= msg.body.len();
-        if st.paused && st.in_bytes < self.ctx.opts.rcvbuf && !st.broken {
-            if self.fill(&mut st).is_err() {
-                st.broken = true;
-                drop(st);
-                self.report_broken();
-            }
+        if st.remove_when_drained && st.inq.is_empty() && !std::mem::replace(&mut st.removed, true)
+        {
+            drop(st);
+            self.ctx.link.push_event(PipeEvent::Removed(self.id));
+            return Some(msg);
+        }
+        if st.paused
+            && st.in_bytes < self.ctx.opts.rcvbuf
+            && !st.broken
+            && self.fill(&mut st).is_err()
+        {
+            st.broken = true;
+            drop(st);
+            self.report_broken();
         }
         Some(msg)
     }

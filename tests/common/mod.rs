@@ -1,0 +1,62 @@
+//! Helpers for integration tests that drive the C API from Rust.
+#![allow(dead_code)]
+
+use std::os::raw::c_int;
+
+use nanomsg::abi::*;
+use nanomsg::ffi::*;
+
+pub fn socket(protocol: c_int) -> c_int {
+    let s = nn_socket(AF_SP, protocol);
+    assert!(s >= 0, "nn_socket: errno {}", nn_errno());
+    s
+}
+
+pub fn set_int(s: c_int, level: c_int, opt: c_int, v: c_int) {
+    let rc = unsafe { nn_setsockopt(s, level, opt, &v as *const c_int as *const _, 4) };
+    assert_eq!(rc, 0, "setsockopt {opt}: errno {}", nn_errno());
+}
+
+pub fn bind(s: c_int, url: &str) -> c_int {
+    let c = std::ffi::CString::new(url).unwrap();
+    let rc = unsafe { nn_bind(s, c.as_ptr()) };
+    assert!(rc >= 0, "bind {url}: errno {}", nn_errno());
+    rc
+}
+
+pub fn connect(s: c_int, url: &str) -> c_int {
+    let c = std::ffi::CString::new(url).unwrap();
+    let rc = unsafe { nn_connect(s, c.as_ptr()) };
+    assert!(rc >= 0, "connect {url}: errno {}", nn_errno());
+    rc
+}
+
+pub fn send(s: c_int, data: &[u8]) {
+    let rc = unsafe { nn_send(s, data.as_ptr() as *const _, data.len(), 0) };
+    assert_eq!(rc, data.len() as c_int, "send: errno {}", nn_errno());
+}
+
+/// Receives a message, or the errno.
+pub fn try_recv(s: c_int) -> Result<Vec<u8>, c_int> {
+    let mut p: *mut u8 = std::ptr::null_mut();
+    let rc = unsafe { nn_recv(s, &mut p as *mut *mut u8 as *mut _, NN_MSG, 0) };
+    if rc < 0 {
+        return Err(nn_errno());
+    }
+    let v = unsafe { std::slice::from_raw_parts(p, rc as usize) }.to_vec();
+    assert_eq!(unsafe { nn_freemsg(p as *mut _) }, 0);
+    Ok(v)
+}
+
+pub fn recv(s: c_int) -> Vec<u8> {
+    try_recv(s).unwrap_or_else(|e| panic!("recv: errno {e}"))
+}
+
+pub fn close(s: c_int) {
+    assert_eq!(nn_close(s), 0);
+}
+
+/// A unique ipc path or port per test.
+pub fn ipc_url(tag: &str) -> String {
+    format!("ipc:///tmp/nnrs-{}-{tag}.ipc", std::process::id())
+}
