@@ -399,12 +399,19 @@ pub unsafe extern "C" fn nn_recvmsg(s: c_int, msghdr: *mut nn_msghdr, flags: c_i
     })
 }
 
-/// Waits for readiness of several sockets (comes with the NN_SNDFD/NN_RCVFD work).
+/// Waits until any of the sockets can send or receive, or `timeout` ms pass.
 #[no_mangle]
 pub unsafe extern "C" fn nn_poll(fds: *mut nn_pollfd, nfds: c_int, timeout: c_int) -> c_int {
     guard(-1, || {
-        let _ = (fds, nfds, timeout);
-        Err(ENOTSUP)
+        if nfds < 0 {
+            return Err(EINVAL);
+        }
+        if fds.is_null() {
+            return if nfds == 0 { Ok(0) } else { Err(EFAULT) };
+        }
+        // SAFETY: fds points at nfds pollfd structures.
+        let fds = unsafe { std::slice::from_raw_parts_mut(fds, nfds as usize) };
+        crate::poll::poll(fds, timeout)
     })
 }
 

@@ -56,7 +56,7 @@ pub fn create(domain: c_int, protocol: c_int) -> Result<c_int> {
     let index = *t.free.last().ok_or(EMFILE)?;
     let sock = Socket::new(index, domain, protocol)?;
     t.free.pop();
-    t.slots[index as usize] = Some(Arc::new(sock));
+    t.slots[index as usize] = Some(sock);
     Ok(index)
 }
 

@@ -12,6 +12,7 @@ pub mod ffi;
 pub mod global;
 pub mod message;
 pub mod pipe;
+pub mod poll;
 pub mod protocol;
 pub mod socket;
 pub mod strerror;

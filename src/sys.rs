@@ -129,3 +129,48 @@ fn sockaddr(a: std::net::SocketAddr) -> (libc::sockaddr_storage, libc::socklen_t
     };
     (ss, len as libc::socklen_t)
 }
+
+/// A non-blocking eventfd used as a readiness signal: readable while set.
+pub struct EventFd(std::os::fd::OwnedFd);
+
+impl EventFd {
+    pub fn new() -> std::io::Result<EventFd> {
+        use std::os::fd::FromRawFd;
+        // SAFETY: plain eventfd(2) call; the result is checked.
+        let fd = unsafe { libc::eventfd(0, libc::EFD_NONBLOCK | libc::EFD_CLOEXEC) };
+        if fd < 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+        // SAFETY: fd is a fresh descriptor we own.
+        Ok(EventFd(unsafe { std::os::fd::OwnedFd::from_raw_fd(fd) }))
+    }
+
+    pub fn raw(&self) -> libc::c_int {
+        use std::os::fd::AsRawFd;
+        self.0.as_raw_fd()
+    }
+
+    /// Makes the descriptor readable.
+    pub fn set(&self) {
+        let one: u64 = 1;
+        // SAFETY: writes 8 bytes from a live u64 to our eventfd.
+        unsafe { libc::write(self.raw(), &one as *const u64 as *const libc::c_void, 8) };
+    }
+
+    /// Makes the descriptor unreadable.
+    pub fn clear(&self) {
+        let mut v: u64 = 0;
+        // SAFETY: reads 8 bytes into a live u64 from our eventfd.
+        unsafe { libc::read(self.raw(), &mut v as *mut u64 as *mut libc::c_void, 8) };
+    }
+}
+
+/// poll(2) over raw descriptors; returns how many have events.
+pub fn poll(fds: &mut [libc::pollfd], timeout_ms: libc::c_int) -> std::io::Result<usize> {
+    // SAFETY: fds is a live slice of pollfd of the given length.
+    let rc = unsafe { libc::poll(fds.as_mut_ptr(), fds.len() as libc::nfds_t, timeout_ms) };
+    if rc < 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    Ok(rc as usize)
+}

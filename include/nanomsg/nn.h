@@ -388,7 +388,7 @@ NN_EXPORT int nn_sendmsg(int s, const struct nn_msghdr *msghdr, int flags);
 NN_EXPORT int nn_recvmsg(int s, struct nn_msghdr *msghdr, int flags);
 
 /*
- Waits for readiness of several sockets (comes with the NN_SNDFD/NN_RCVFD work).
+ Waits until any of the sockets can send or receive, or `timeout` ms pass.
  */
 NN_EXPORT int nn_poll(struct nn_pollfd *fds, int nfds, int timeout);
 

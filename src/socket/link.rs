@@ -30,8 +30,7 @@ pub struct SocketLink {
     events: Mutex<Vec<PipeEvent>>,
     has_events: AtomicBool,
     /// Called after each wake-up, for readiness file descriptors.
-    on_wake: Mutex<Option<Box<dyn Fn() + Send + Sync>>>,
-    has_on_wake: AtomicBool,
+    on_wake: std::sync::OnceLock<Box<dyn Fn() + Send + Sync>>,
 }
 
 impl Default for SocketLink {
@@ -43,8 +42,7 @@ impl Default for SocketLink {
             cond: Condvar::new(),
             events: Mutex::new(Vec::new()),
             has_events: AtomicBool::new(false),
-            on_wake: Mutex::new(None),
-            has_on_wake: AtomicBool::new(false),
+            on_wake: std::sync::OnceLock::new(),
         }
     }
 }
@@ -67,17 +65,15 @@ impl SocketLink {
             let _g = self.lock.lock();
             self.cond.notify_all();
         }
-        if self.has_on_wake.load(Ordering::Acquire) {
-            if let Some(f) = self.on_wake.lock().as_ref() {
-                f();
-            }
+        if let Some(f) = self.on_wake.get() {
+            f();
         }
     }
 
-    /// Installs a hook run on every wake-up (used for NN_SNDFD/NN_RCVFD).
+    /// Installs a hook run on every wake-up (used for NN_SNDFD/NN_RCVFD);
+    /// only the first one installed is kept.
     pub fn set_on_wake(&self, f: Box<dyn Fn() + Send + Sync>) {
-        *self.on_wake.lock() = Some(f);
-        self.has_on_wake.store(true, Ordering::Release);
+        let _ = self.on_wake.set(f);
     }
 
     /// Blocks until the count differs from `snapshot` or `deadline` passes.

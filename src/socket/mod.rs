@@ -3,13 +3,14 @@
 
 pub mod link;
 pub mod options;
+pub mod readiness;
 
 use std::os::raw::c_int;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Weak};
 use std::time::{Duration, Instant};
 
-use parking_lot::Mutex;
+use parking_lot::{Mutex, MutexGuard};
 
 use crate::abi;
 use crate::error::{Errno, Result, EAGAIN, EBADF, EINVAL, ENOPROTOOPT, ENOTSUP, ETERM, ETIMEDOUT};
@@ -19,6 +20,7 @@ use crate::protocol::{self, Protocol, RecvError, SendError};
 use crate::transport::{self, Endpoint, EndpointCtx};
 pub use link::{PipeEvent, SocketLink};
 use options::Options;
+use readiness::{Readiness, ReadyFd};
 
 /// Counters behind nn_get_statistic.
 #[derive(Default)]
@@ -36,6 +38,9 @@ pub struct Socket {
     pub stats: Stats,
     core: Mutex<Core>,
     closed: AtomicBool,
+    /// Something changed that may alter NN_SNDFD/NN_RCVFD readiness.
+    readiness_dirty: AtomicBool,
+    weak: Weak<Socket>,
 }
 
 struct Core {
@@ -43,6 +48,40 @@ struct Core {
     opts: Options,
     endpoints: Vec<(c_int, Box<dyn Endpoint>)>,
     next_endpoint_id: c_int,
+    ready: Readiness,
+}
+
+/// The locked core. Letting go of it brings the readiness descriptors up to
+/// date with what the holder changed.
+struct CoreGuard<'a> {
+    sock: &'a Socket,
+    guard: Option<MutexGuard<'a, Core>>,
+}
+
+impl std::ops::Deref for CoreGuard<'_> {
+    type Target = Core;
+    fn deref(&self) -> &Core {
+        self.guard.as_ref().expect("held until drop")
+    }
+}
+
+impl std::ops::DerefMut for CoreGuard<'_> {
+    fn deref_mut(&mut self) -> &mut Core {
+        self.guard.as_mut().expect("held until drop")
+    }
+}
+
+impl Drop for CoreGuard<'_> {
+    fn drop(&mut self) {
+        if let Some(mut core) = self.guard.take() {
+            if core.ready.enabled() {
+                self.sock.readiness_dirty.store(false, Ordering::SeqCst);
+                core.refresh_readiness(self.sock);
+                drop(core);
+                self.sock.settle_readiness();
+            }
+        }
+    }
 }
 
 impl Core {
@@ -59,6 +98,17 @@ impl Core {
             }
         }
     }
+
+    fn refresh_readiness(&mut self, sock: &Socket) {
+        self.apply_pipe_events(&sock.link);
+        if sock.closed.load(Ordering::Acquire) || global::is_terminating() {
+            // Wake pollers so their next call reports the error.
+            self.ready.update(true, true);
+        } else {
+            let (s, r) = (self.proto.can_send(), self.proto.can_recv());
+            self.ready.update(s, r);
+        }
+    }
 }
 
 fn deadline(timeout_ms: c_int) -> Option<Instant> {
@@ -67,12 +117,12 @@ fn deadline(timeout_ms: c_int) -> Option<Instant> {
 
 impl Socket {
     /// Creates socket number `index`; fails if the protocol is unknown.
-    pub fn new(index: c_int, domain: c_int, protocol: c_int) -> Result<Socket> {
+    pub fn new(index: c_int, domain: c_int, protocol: c_int) -> Result<Arc<Socket>> {
         if !protocol::ALL.contains(&protocol) {
             return Err(EINVAL);
         }
         let proto = protocol::create(protocol, domain == abi::AF_SP_RAW).ok_or(ENOTSUP)?;
-        Ok(Socket {
+        Ok(Arc::new_cyclic(|weak| Socket {
             domain,
             protocol,
             link: SocketLink::new(),
@@ -82,9 +132,51 @@ impl Socket {
                 opts: Options::new(index),
                 endpoints: Vec::new(),
                 next_endpoint_id: 1,
+                ready: Readiness::default(),
             }),
             closed: AtomicBool::new(false),
-        })
+            readiness_dirty: AtomicBool::new(false),
+            weak: weak.clone(),
+        }))
+    }
+
+    fn lock(&self) -> CoreGuard<'_> {
+        CoreGuard {
+            sock: self,
+            guard: Some(self.core.lock()),
+        }
+    }
+
+    /// Recomputes readiness for changes made while another thread held the
+    /// core: that thread, or this one, catches every change.
+    fn settle_readiness(&self) {
+        while self.readiness_dirty.load(Ordering::SeqCst) {
+            let Some(mut core) = self.core.try_lock() else {
+                return;
+            };
+            self.readiness_dirty.store(false, Ordering::SeqCst);
+            core.refresh_readiness(self);
+        }
+    }
+
+    /// The NN_SNDFD / NN_RCVFD descriptor, created on first request.
+    fn readiness_fd(&self, core: &mut Core, send: bool) -> Result<c_int> {
+        let slot = if send {
+            &mut core.ready.send
+        } else {
+            &mut core.ready.recv
+        };
+        if slot.is_none() {
+            *slot = Some(ReadyFd::new().map_err(|e| crate::error::from_io(&e))?);
+            let weak = self.weak.clone();
+            self.link.set_on_wake(Box::new(move || {
+                if let Some(s) = weak.upgrade() {
+                    s.readiness_dirty.store(true, Ordering::SeqCst);
+                    s.settle_readiness();
+                }
+            }));
+        }
+        Ok(slot.as_ref().map(ReadyFd::raw).expect("just created"))
     }
 
     fn check_usable(&self) -> Result<()> {
@@ -112,7 +204,7 @@ impl Socket {
                 return Err((e, Some(msg)));
             }
             {
-                let mut core = self.core.lock();
+                let mut core = self.lock();
                 core.apply_pipe_events(&self.link);
                 match core.proto.send(msg) {
                     Ok(()) => {
@@ -146,7 +238,7 @@ impl Socket {
             let snap = self.link.snapshot();
             self.check_usable()?;
             {
-                let mut core = self.core.lock();
+                let mut core = self.lock();
                 core.apply_pipe_events(&self.link);
                 match core.proto.recv() {
                     Ok(msg) => {
@@ -183,7 +275,7 @@ impl Socket {
 
     fn add_endpoint(&self, addr: &str, bind: bool) -> Result<c_int> {
         self.check_usable()?;
-        let mut core = self.core.lock();
+        let mut core = self.lock();
         let ctx = EndpointCtx {
             link: self.link.clone(),
             protocol: self.protocol,
@@ -202,7 +294,7 @@ impl Socket {
 
     pub fn shutdown(&self, how: c_int) -> Result<()> {
         self.check_usable()?;
-        let mut core = self.core.lock();
+        let mut core = self.lock();
         let pos = core
             .endpoints
             .iter()
@@ -219,7 +311,7 @@ impl Socket {
     pub fn close(&self) {
         self.closed.store(true, Ordering::Release);
         self.link.wake();
-        let mut core = self.core.lock();
+        let mut core = self.lock();
         let linger = Duration::from_millis(core.opts.linger.max(0) as u64);
         for (_, mut ep) in core.endpoints.drain(..) {
             ep.shutdown(linger);
@@ -230,7 +322,7 @@ impl Socket {
 
     pub fn set_option(&self, level: c_int, option: c_int, value: &[u8]) -> Result<()> {
         self.check_usable()?;
-        let mut core = self.core.lock();
+        let mut core = self.lock();
         match level {
             abi::NN_SOL_SOCKET => match option {
                 abi::NN_SNDFD | abi::NN_RCVFD | abi::NN_DOMAIN | abi::NN_PROTOCOL => {
@@ -246,11 +338,17 @@ impl Socket {
 
     pub fn get_option(&self, level: c_int, option: c_int) -> Result<Vec<u8>> {
         self.check_usable()?;
-        let core = self.core.lock();
+        let mut core = self.lock();
         match level {
             abi::NN_SOL_SOCKET => match option {
                 abi::NN_DOMAIN => Ok(self.domain.to_ne_bytes().to_vec()),
                 abi::NN_PROTOCOL => Ok(self.protocol.to_ne_bytes().to_vec()),
+                abi::NN_SNDFD if protocol::can_ever_send(self.protocol) => {
+                    Ok(self.readiness_fd(&mut core, true)?.to_ne_bytes().to_vec())
+                }
+                abi::NN_RCVFD if protocol::can_ever_recv(self.protocol) => {
+                    Ok(self.readiness_fd(&mut core, false)?.to_ne_bytes().to_vec())
+                }
                 abi::NN_SNDFD | abi::NN_RCVFD => Err(ENOPROTOOPT),
                 _ => core.opts.get_socket(option),
             },
@@ -271,8 +369,9 @@ impl Socket {
         Ok(c.load(Ordering::Relaxed))
     }
 
-    /// Wakes every blocked call so it notices nn_term.
+    /// Wakes every blocked call (and poller) so it notices nn_term.
     pub fn wake_all(&self) {
         self.link.wake();
+        drop(self.lock());
     }
 }
