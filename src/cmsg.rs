@@ -8,7 +8,7 @@ use std::os::raw::c_int;
 use std::ptr;
 
 use crate::abi::{nn_cmsghdr, nn_iovec, nn_msghdr, NN_MSG, PROTO_SP, SP_HDR};
-use crate::error::{Errno, EFAULT, EINVAL, ENOMEM};
+use crate::error::{Errno, EFAULT, EINVAL, EMSGSIZE, ENOMEM};
 use crate::message::{Chunk, Msg};
 
 /// NN_CMSG_ALIGN_: rounds up to a multiple of size_t.
@@ -24,7 +24,7 @@ const CMSG_HDR: usize = align(size_of::<nn_cmsghdr>());
 /// `hdr.msg_iov` must point at `hdr.msg_iovlen` iovecs when non-null.
 unsafe fn iovecs(hdr: &nn_msghdr) -> Result<&[nn_iovec], Errno> {
     if hdr.msg_iovlen < 0 {
-        return Err(EINVAL);
+        return Err(EMSGSIZE);
     }
     if hdr.msg_iovlen == 0 {
         return Ok(&[]);

@@ -12,7 +12,10 @@ use std::os::raw::{c_char, c_int, c_void};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::ptr;
 
-use crate::abi::{nn_cmsghdr, nn_msghdr, nn_pollfd, nn_symbol_properties, NN_DONTWAIT, NN_MSG};
+use crate::abi::{
+    nn_cmsghdr, nn_msghdr, nn_pollfd, nn_symbol_properties, AF_SP_RAW, NN_DONTWAIT, NN_MSG,
+    NN_SOCKET_NAME, NN_SOL_SOCKET,
+};
 use crate::error::{Errno, EFAULT, EINVAL, ENOMEM, ENOTSUP};
 use crate::message::{Chunk, Msg};
 use crate::{cmsg, global, symbols, sys};
@@ -43,7 +46,7 @@ fn dontwait(flags: c_int) -> bool {
 /// `addr` must be null or a NUL-terminated string.
 unsafe fn address<'a>(addr: *const c_char) -> Result<&'a str, Errno> {
     if addr.is_null() {
-        return Err(EFAULT);
+        return Err(EINVAL);
     }
     // SAFETY: non-null and NUL-terminated by the caller's contract.
     let s = unsafe { CStr::from_ptr(addr) };
@@ -216,21 +219,21 @@ pub unsafe extern "C" fn nn_getsockopt(
 ) -> c_int {
     guard(-1, || {
         let sock = global::get(s)?;
-        if optvallen.is_null() {
+        if optval.is_null() || optvallen.is_null() {
             return Err(EFAULT);
         }
         let v = sock.get_option(level, option)?;
         // SAFETY: optvallen is a valid size_t pointer (checked non-null).
         let room = unsafe { *optvallen };
         let n = room.min(v.len());
-        if n > 0 {
-            if optval.is_null() {
-                return Err(EFAULT);
-            }
-            // SAFETY: optval has room for *optvallen bytes; we copy at most that.
-            unsafe { ptr::copy_nonoverlapping(v.as_ptr(), optval as *mut u8, n) };
+        // SAFETY: optval has room for *optvallen bytes; we write at most that.
+        unsafe { ptr::copy_nonoverlapping(v.as_ptr(), optval as *mut u8, n) };
+        if level == NN_SOL_SOCKET && option == NN_SOCKET_NAME && room > n {
+            // Like strncpy, as nanomsg: the rest of the buffer is zeroed.
+            // SAFETY: bytes n..room of optval are the caller's.
+            unsafe { ptr::write_bytes((optval as *mut u8).add(n), 0, room - n) };
         }
-        // SAFETY: as above.
+        // SAFETY: as above. Always the option's real size, even if truncated.
         unsafe { *optvallen = v.len() };
         Ok(0)
     })
@@ -357,26 +360,31 @@ pub unsafe extern "C" fn nn_recv(s: c_int, buf: *mut c_void, len: usize, flags: 
 #[no_mangle]
 pub unsafe extern "C" fn nn_sendmsg(s: c_int, msghdr: *const nn_msghdr, flags: c_int) -> c_int {
     guard(-1, || {
-        global::get(s)?;
+        let sock = global::get(s)?;
         if msghdr.is_null() {
-            return Err(EFAULT);
+            return Err(EINVAL);
         }
         // SAFETY: non-null pointer to the application's msghdr.
         let hdr = unsafe { &*msghdr };
         // SAFETY: the msghdr describes valid iovecs and control data.
         let (body, zero_copy) = unsafe { cmsg::gather(hdr) }?;
         let mut msg = Msg::new(body);
-        // SAFETY: as above.
-        match unsafe { cmsg::sp_header(hdr) } {
-            Ok(Some(h)) => msg.header = h,
-            Ok(None) => {}
-            Err(e) => {
-                if zero_copy {
-                    msg.body.into_raw();
+        // Only raw sockets take the SP header from the control data; cooked
+        // ones make their own and ignore it, as nanomsg does.
+        if sock.domain == AF_SP_RAW {
+            // SAFETY: as above.
+            match unsafe { cmsg::sp_header(hdr) } {
+                Ok(Some(h)) => msg.header = h,
+                Ok(None) => {}
+                Err(e) => {
+                    if zero_copy {
+                        msg.body.into_raw();
+                    }
+                    return Err(e);
                 }
-                return Err(e);
             }
         }
+        drop(sock);
         send_owned(s, msg, zero_copy, flags)
     })
 }
@@ -387,7 +395,7 @@ pub unsafe extern "C" fn nn_recvmsg(s: c_int, msghdr: *mut nn_msghdr, flags: c_i
     guard(-1, || {
         let sock = global::get(s)?;
         if msghdr.is_null() {
-            return Err(EFAULT);
+            return Err(EINVAL);
         }
         // SAFETY: non-null pointer to the application's msghdr.
         let hdr = unsafe { &mut *msghdr };
@@ -406,8 +414,13 @@ pub unsafe extern "C" fn nn_poll(fds: *mut nn_pollfd, nfds: c_int, timeout: c_in
         if nfds < 0 {
             return Err(EINVAL);
         }
-        if fds.is_null() {
-            return if nfds == 0 { Ok(0) } else { Err(EFAULT) };
+        if fds.is_null() && nfds > 0 {
+            return Err(EFAULT);
+        }
+        if nfds == 0 {
+            // Nothing to watch: sleep out the timeout, as nanomsg does.
+            crate::sys::poll(&mut [], timeout).map_err(|e| crate::error::from_io(&e))?;
+            return Ok(0);
         }
         // SAFETY: fds points at nfds pollfd structures.
         let fds = unsafe { std::slice::from_raw_parts_mut(fds, nfds as usize) };

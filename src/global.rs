@@ -26,6 +26,8 @@ static TABLE: RwLock<Table> = RwLock::new(Table {
 });
 
 static TERMINATING: AtomicBool = AtomicBool::new(false);
+/// Set by the first nn_socket: nn_term before it has no effect, as in nanomsg.
+static STARTED: AtomicBool = AtomicBool::new(false);
 
 pub fn is_terminating() -> bool {
     TERMINATING.load(Ordering::Acquire)
@@ -49,8 +51,14 @@ pub fn create(domain: c_int, protocol: c_int) -> Result<c_int> {
         return Err(EAFNOSUPPORT);
     }
     let mut t = TABLE.write();
+    STARTED.store(true, Ordering::Release);
     if t.slots.is_empty() {
         t.slots = (0..MAX_SOCKETS).map(|_| None).collect();
+        t.free = Vec::with_capacity(MAX_SOCKETS);
+        t.free.extend((0..MAX_SOCKETS as c_int).rev());
+    }
+    // With no socket open, numbering starts again from 0.
+    if t.free.len() == MAX_SOCKETS {
         t.free = (0..MAX_SOCKETS as c_int).rev().collect();
     }
     let index = *t.free.last().ok_or(EMFILE)?;
@@ -73,19 +81,32 @@ pub fn close(s: c_int) -> Result<()> {
         sock
     };
     sock.close();
-    // Once every socket is closed after nn_term, the library starts afresh.
-    if is_terminating() && TABLE.read().slots.iter().all(Option::is_none) {
-        TERMINATING.store(false, Ordering::Release);
-    }
     Ok(())
 }
 
-/// nn_term: every blocked call returns ETERM, and so does every later call
-/// until all sockets are closed.
+/// nn_term, as nanomsg 1.1.5 does it: every socket is closed at once (so
+/// blocked calls and later calls on them fail with EBADF), and nn_socket
+/// fails with ETERM for the rest of the process. Before the first socket
+/// was ever created it does nothing.
 pub fn term() {
+    if !STARTED.load(Ordering::Acquire) {
+        return;
+    }
     TERMINATING.store(true, Ordering::Release);
-    let socks: Vec<Arc<Socket>> = TABLE.read().slots.iter().flatten().cloned().collect();
+    let socks: Vec<Arc<Socket>> = {
+        let mut t = TABLE.write();
+        let mut v = Vec::new();
+        for (i, slot) in t.slots.iter_mut().enumerate() {
+            if let Some(s) = slot.take() {
+                v.push((i as c_int, s));
+            }
+        }
+        for (i, _) in &v {
+            t.free.push(*i);
+        }
+        v.into_iter().map(|(_, s)| s).collect()
+    };
     for s in socks {
-        s.wake_all();
+        s.close();
     }
 }

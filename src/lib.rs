@@ -18,4 +18,5 @@ pub mod socket;
 pub mod strerror;
 pub mod symbols;
 pub mod sys;
+pub mod timer;
 pub mod transport;

@@ -25,7 +25,10 @@ pub fn poll(fds: &mut [nn_pollfd], timeout: c_int) -> Result<c_int> {
             }
         }
     }
-    crate::sys::poll(&mut pfds, timeout).map_err(|e| from_io(&e))?;
+    if crate::sys::poll(&mut pfds, timeout).map_err(|e| from_io(&e))? == 0 {
+        // nanomsg leaves revents alone when nothing is ready.
+        return Ok(0);
+    }
     for f in fds.iter_mut() {
         f.revents = 0;
     }

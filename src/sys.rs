@@ -1,52 +1,6 @@
 //! The few operating-system calls std and mio do not offer.
 
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
-
-/// The first address of network interface `name` (IPv4 preferred; IPv6 only
-/// when `ipv4only` is false), as nanomsg resolves `tcp://eth0:port`.
-pub fn interface_address(name: &str, ipv4only: bool) -> Option<IpAddr> {
-    let mut list: *mut libc::ifaddrs = std::ptr::null_mut();
-    // SAFETY: getifaddrs writes a list head we free below with freeifaddrs.
-    if unsafe { libc::getifaddrs(&mut list) } != 0 {
-        return None;
-    }
-    let mut v4 = None;
-    let mut v6 = None;
-    let mut cur = list;
-    while !cur.is_null() {
-        // SAFETY: cur is a node of the list getifaddrs returned, not yet freed.
-        let ifa = unsafe { &*cur };
-        cur = ifa.ifa_next;
-        if ifa.ifa_addr.is_null() || ifa.ifa_name.is_null() {
-            continue;
-        }
-        // SAFETY: ifa_name is a NUL-terminated string owned by the list.
-        let ifname = unsafe { std::ffi::CStr::from_ptr(ifa.ifa_name) };
-        if ifname.to_bytes() != name.as_bytes() {
-            continue;
-        }
-        // SAFETY: ifa_addr points at a sockaddr whose family says its real type.
-        let family = unsafe { (*ifa.ifa_addr).sa_family } as libc::c_int;
-        if family == libc::AF_INET && v4.is_none() {
-            // SAFETY: the family is AF_INET, so this is a sockaddr_in.
-            let sin = unsafe { &*(ifa.ifa_addr as *const libc::sockaddr_in) };
-            v4 = Some(IpAddr::V4(Ipv4Addr::from(u32::from_be(
-                sin.sin_addr.s_addr,
-            ))));
-        } else if family == libc::AF_INET6 && v6.is_none() {
-            // SAFETY: the family is AF_INET6, so this is a sockaddr_in6.
-            let sin6 = unsafe { &*(ifa.ifa_addr as *const libc::sockaddr_in6) };
-            v6 = Some(IpAddr::V6(Ipv6Addr::from(sin6.sin6_addr.s6_addr)));
-        }
-    }
-    // SAFETY: list came from getifaddrs and is freed once.
-    unsafe { libc::freeifaddrs(list) };
-    if ipv4only {
-        v4
-    } else {
-        v4.or(v6)
-    }
-}
+use std::net::IpAddr;
 
 /// Sets the calling thread's errno.
 pub fn set_errno(e: libc::c_int) {
@@ -173,4 +127,21 @@ pub fn poll(fds: &mut [libc::pollfd], timeout_ms: libc::c_int) -> std::io::Resul
         return Err(std::io::Error::last_os_error());
     }
     Ok(rc as usize)
+}
+
+/// Writes the slices to a connected socket without raising SIGPIPE when the
+/// peer is gone (writev would kill a C program that keeps the default
+/// SIGPIPE action; this reports EPIPE instead).
+pub fn send_vectored(fd: libc::c_int, bufs: &[std::io::IoSlice<'_>]) -> std::io::Result<usize> {
+    // SAFETY: msghdr is plain data; all-zero is a valid empty header.
+    let mut hdr: libc::msghdr = unsafe { std::mem::zeroed() };
+    // IoSlice is guaranteed ABI-compatible with struct iovec on Unix.
+    hdr.msg_iov = bufs.as_ptr() as *mut libc::iovec;
+    hdr.msg_iovlen = bufs.len() as _;
+    // SAFETY: hdr points at bufs.len() live iovecs for the duration of the call.
+    let n = unsafe { libc::sendmsg(fd, &hdr, libc::MSG_NOSIGNAL | libc::MSG_DONTWAIT) };
+    if n < 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    Ok(n as usize)
 }

@@ -3,7 +3,17 @@
 //! A protocol sees pipes and messages only. It never blocks: it answers
 //! "done", "would block" or an error, and the socket core does the waiting.
 
+pub mod backtrace;
+pub mod bus;
+pub mod distribute;
+pub mod fair_queue;
+pub mod keyed_pipes;
+pub mod load_balance;
 pub mod pair;
+pub mod pipeline;
+pub mod pubsub;
+pub mod reqrep;
+pub mod survey;
 
 use std::os::raw::c_int;
 use std::sync::Arc;
@@ -12,6 +22,7 @@ use crate::abi;
 use crate::error::{Errno, ENOPROTOOPT};
 use crate::message::Msg;
 use crate::pipe::{Pipe, PipeId};
+use crate::timer::TimerHandle;
 
 /// Why a send did not complete.
 pub enum SendError {
@@ -48,6 +59,17 @@ pub trait Protocol: Send {
     }
     /// Closes every pipe (the socket is closing).
     fn close_all(&mut self);
+    /// Runs on every entry into the socket core, before readiness is read:
+    /// retries deferred sends, fetches ahead past messages to be dropped.
+    fn poll_pending(&mut self) {}
+    /// A timer this protocol scheduled fired.
+    fn on_timer(&mut self, _token: u64) {}
+    /// NN_MAXTTL changed (hops a request may cross).
+    fn set_max_ttl(&mut self, _hops: usize) {}
+    /// NN_STAT_CURRENT_SND_PRIORITY.
+    fn current_send_priority(&self) -> Option<u8> {
+        None
+    }
 }
 
 /// Every socket type nn_socket accepts, in nanomsg's numbering.
@@ -94,13 +116,30 @@ pub fn can_ever_recv(protocol: c_int) -> bool {
     !matches!(protocol, abi::NN_PUB | abi::NN_PUSH)
 }
 
-/// Creates the protocol state for a new socket, or `None` for a socket
-/// type whose routing is not implemented yet.
-pub fn create(protocol: c_int, _raw: bool) -> Option<Box<dyn Protocol>> {
-    match protocol {
-        abi::NN_PAIR => Some(Box::new(pair::Pair::default())),
-        _ => None,
-    }
+/// Creates the protocol state for a new socket.
+pub fn create(protocol: c_int, raw: bool, timers: TimerHandle) -> Option<Box<dyn Protocol>> {
+    Some(match protocol {
+        abi::NN_PAIR => Box::new(pair::Pair::default()),
+        abi::NN_PUB => Box::new(pubsub::Pub::default()),
+        abi::NN_SUB => Box::new(pubsub::Sub::default()),
+        abi::NN_REQ => Box::new(reqrep::Req::new(raw, timers)),
+        abi::NN_REP => Box::new(reqrep::Rep::new(raw)),
+        abi::NN_PUSH => Box::new(pipeline::Push::default()),
+        abi::NN_PULL => Box::new(pipeline::Pull::default()),
+        abi::NN_SURVEYOR => Box::new(survey::Surveyor::new(raw, timers)),
+        abi::NN_RESPONDENT => Box::new(reqrep::Rep::new(raw)),
+        abi::NN_BUS => Box::new(bus::Bus::new(raw)),
+        _ => return None,
+    })
+}
+
+/// Whether a socket of this type carries request ids / backtraces in its
+/// message headers (the stream decoder then splits them off the body).
+pub fn uses_backtrace(protocol: c_int) -> bool {
+    matches!(
+        protocol,
+        abi::NN_REQ | abi::NN_REP | abi::NN_SURVEYOR | abi::NN_RESPONDENT
+    )
 }
 
 #[cfg(test)]

@@ -13,10 +13,10 @@ use std::time::{Duration, Instant};
 use parking_lot::{Mutex, MutexGuard};
 
 use crate::abi;
-use crate::error::{Errno, Result, EAGAIN, EBADF, EINVAL, ENOPROTOOPT, ENOTSUP, ETERM, ETIMEDOUT};
-use crate::global;
+use crate::error::{Errno, Result, EAGAIN, EBADF, EINVAL, ENOPROTOOPT, ENOTSUP, ETIMEDOUT};
 use crate::message::Msg;
 use crate::protocol::{self, Protocol, RecvError, SendError};
+use crate::timer::{TimerHandle, TimerTarget};
 use crate::transport::{self, Endpoint, EndpointCtx};
 pub use link::{PipeEvent, SocketLink};
 use options::Options;
@@ -97,11 +97,12 @@ impl Core {
                 PipeEvent::Removed(id) => self.proto.remove_pipe(id),
             }
         }
+        self.proto.poll_pending();
     }
 
     fn refresh_readiness(&mut self, sock: &Socket) {
         self.apply_pipe_events(&sock.link);
-        if sock.closed.load(Ordering::Acquire) || global::is_terminating() {
+        if sock.closed.load(Ordering::Acquire) {
             // Wake pollers so their next call reports the error.
             self.ready.update(true, true);
         } else {
@@ -115,28 +116,46 @@ fn deadline(timeout_ms: c_int) -> Option<Instant> {
     (timeout_ms >= 0).then(|| Instant::now() + Duration::from_millis(timeout_ms as u64))
 }
 
+impl TimerTarget for Socket {
+    fn on_timer(&self, token: u64) {
+        {
+            let mut core = self.lock();
+            core.apply_pipe_events(&self.link);
+            core.proto.on_timer(token);
+        }
+        self.link.wake();
+    }
+}
+
 impl Socket {
     /// Creates socket number `index`; fails if the protocol is unknown.
     pub fn new(index: c_int, domain: c_int, protocol: c_int) -> Result<Arc<Socket>> {
         if !protocol::ALL.contains(&protocol) {
             return Err(EINVAL);
         }
-        let proto = protocol::create(protocol, domain == abi::AF_SP_RAW).ok_or(ENOTSUP)?;
-        Ok(Arc::new_cyclic(|weak| Socket {
-            domain,
-            protocol,
-            link: SocketLink::new(),
-            stats: Stats::default(),
-            core: Mutex::new(Core {
-                proto,
-                opts: Options::new(index),
-                endpoints: Vec::new(),
-                next_endpoint_id: 1,
-                ready: Readiness::default(),
-            }),
-            closed: AtomicBool::new(false),
-            readiness_dirty: AtomicBool::new(false),
-            weak: weak.clone(),
+        let raw = domain == abi::AF_SP_RAW;
+        Ok(Arc::new_cyclic(|weak: &Weak<Socket>| {
+            let timers = TimerHandle::new(weak.clone() as Weak<dyn TimerTarget>);
+            let mut proto =
+                protocol::create(protocol, raw, timers).expect("every protocol in ALL is built");
+            let opts = Options::new(index);
+            proto.set_max_ttl(opts.maxttl as usize);
+            Socket {
+                domain,
+                protocol,
+                link: SocketLink::new(),
+                stats: Stats::default(),
+                core: Mutex::new(Core {
+                    proto,
+                    opts,
+                    endpoints: Vec::new(),
+                    next_endpoint_id: 1,
+                    ready: Readiness::default(),
+                }),
+                closed: AtomicBool::new(false),
+                readiness_dirty: AtomicBool::new(false),
+                weak: weak.clone(),
+            }
         }))
     }
 
@@ -179,10 +198,8 @@ impl Socket {
         Ok(slot.as_ref().map(ReadyFd::raw).expect("just created"))
     }
 
+    /// A socket closed by nn_close or nn_term fails every call with EBADF.
     fn check_usable(&self) -> Result<()> {
-        if global::is_terminating() {
-            return Err(ETERM);
-        }
         if self.closed.load(Ordering::Acquire) {
             return Err(EBADF);
         }
@@ -302,6 +319,9 @@ impl Socket {
             .ok_or(EINVAL)?;
         let (_, mut ep) = core.endpoints.remove(pos);
         let linger = Duration::from_millis(core.opts.linger.max(0) as u64);
+        // Never wait for the I/O or timer threads while holding the core:
+        // they take it to deliver timeouts.
+        drop(core);
         ep.shutdown(linger);
         Ok(())
     }
@@ -311,11 +331,15 @@ impl Socket {
     pub fn close(&self) {
         self.closed.store(true, Ordering::Release);
         self.link.wake();
-        let mut core = self.lock();
-        let linger = Duration::from_millis(core.opts.linger.max(0) as u64);
-        for (_, mut ep) in core.endpoints.drain(..) {
+        let (endpoints, linger) = {
+            let mut core = self.lock();
+            let linger = Duration::from_millis(core.opts.linger.max(0) as u64);
+            (std::mem::take(&mut core.endpoints), linger)
+        };
+        for (_, mut ep) in endpoints {
             ep.shutdown(linger);
         }
+        let mut core = self.lock();
         core.apply_pipe_events(&self.link);
         core.proto.close_all();
     }
@@ -324,12 +348,14 @@ impl Socket {
         self.check_usable()?;
         let mut core = self.lock();
         match level {
-            abi::NN_SOL_SOCKET => match option {
-                abi::NN_SNDFD | abi::NN_RCVFD | abi::NN_DOMAIN | abi::NN_PROTOCOL => {
-                    Err(ENOPROTOOPT)
+            abi::NN_SOL_SOCKET => {
+                core.opts.set_socket(option, value)?;
+                if option == abi::NN_MAXTTL {
+                    let hops = core.opts.maxttl as usize;
+                    core.proto.set_max_ttl(hops);
                 }
-                _ => core.opts.set_socket(option, value),
-            },
+                Ok(())
+            }
             l if l < 0 => core.opts.set_transport(level, option, value),
             l if l == self.protocol => core.proto.set_option(option, value),
             _ => Err(ENOPROTOOPT),
@@ -364,6 +390,13 @@ impl Socket {
             abi::NN_STAT_MESSAGES_RECEIVED => &self.stats.messages_received,
             abi::NN_STAT_BYTES_SENT => &self.stats.bytes_sent,
             abi::NN_STAT_BYTES_RECEIVED => &self.stats.bytes_received,
+            abi::NN_STAT_CURRENT_SND_PRIORITY => {
+                return Ok(self
+                    .lock()
+                    .proto
+                    .current_send_priority()
+                    .map_or(0, u64::from));
+            }
             _ => return Err(EINVAL),
         };
         Ok(c.load(Ordering::Relaxed))

@@ -38,6 +38,12 @@ pub struct Options {
     pub rcvmaxsize: c_int,
     pub maxttl: c_int,
     pub tcp_nodelay: c_int,
+    pub ws_msg_type: c_int,
+    /// NN_IPC_SEC_ATTR (a pointer; Windows only), NN_IPC_OUTBUFSZ and
+    /// NN_IPC_INBUFSZ: stored and reported, unused on Unix as in nanomsg.
+    pub ipc_sec_attr: u64,
+    pub ipc_outbufsz: c_int,
+    pub ipc_inbufsz: c_int,
 }
 
 /// Longest NN_SOCKET_NAME, as nanomsg limits it.
@@ -46,7 +52,8 @@ pub const MAX_SOCKET_NAME: usize = 63;
 impl Options {
     pub fn new(index: c_int) -> Options {
         Options {
-            linger: 1000,
+            // nanomsg 1.1.5 reports 0 whatever its man page says (see docs/).
+            linger: 0,
             sndbuf: 128 * 1024,
             rcvbuf: 128 * 1024,
             sndtimeo: -1,
@@ -60,6 +67,10 @@ impl Options {
             rcvmaxsize: 1024 * 1024,
             maxttl: 8,
             tcp_nodelay: 0,
+            ws_msg_type: abi::NN_WS_MSG_TYPE_BINARY,
+            ipc_sec_attr: 0,
+            ipc_outbufsz: 4096,
+            ipc_inbufsz: 4096,
         }
     }
 
@@ -77,14 +88,16 @@ impl Options {
         }
     }
 
-    /// Sets an NN_SOL_SOCKET option. NN_SNDFD, NN_RCVFD, NN_DOMAIN and
-    /// NN_PROTOCOL are read-only and handled by the caller.
+    /// Sets an NN_SOL_SOCKET option. As in nanomsg, the length of an int
+    /// option is checked before the option number.
     pub fn set_socket(&mut self, option: c_int, value: &[u8]) -> Result<(), Errno> {
         if option == abi::NN_SOCKET_NAME {
             if value.len() > MAX_SOCKET_NAME {
                 return Err(EINVAL);
             }
-            self.socket_name = value.to_vec();
+            // Stored up to the first NUL, like a C string.
+            let end = value.iter().position(|&b| b == 0).unwrap_or(value.len());
+            self.socket_name = value[..end].to_vec();
             return Ok(());
         }
         let v = int_value(value)?;
@@ -130,20 +143,58 @@ impl Options {
         Ok(v.to_ne_bytes().to_vec())
     }
 
-    /// Transport-level options (level NN_TCP, NN_IPC, …).
+    /// Transport-level options (level NN_TCP, NN_IPC, NN_WS). NN_TCP and
+    /// NN_WS check the length first; NN_IPC takes any length from 4.
     pub fn set_transport(
         &mut self,
         level: c_int,
         option: c_int,
         value: &[u8],
     ) -> Result<(), Errno> {
-        match (level, option) {
-            (abi::NN_TCP, abi::NN_TCP_NODELAY) => {
+        match level {
+            abi::NN_TCP => {
                 let v = int_value(value)?;
+                if option != abi::NN_TCP_NODELAY {
+                    return Err(ENOPROTOOPT);
+                }
                 if v != 0 && v != 1 {
                     return Err(EINVAL);
                 }
                 self.tcp_nodelay = v;
+                Ok(())
+            }
+            abi::NN_WS => {
+                let v = int_value(value)?;
+                if option != abi::NN_WS_MSG_TYPE {
+                    return Err(ENOPROTOOPT);
+                }
+                if v != abi::NN_WS_MSG_TYPE_TEXT && v != abi::NN_WS_MSG_TYPE_BINARY {
+                    return Err(EINVAL);
+                }
+                self.ws_msg_type = v;
+                Ok(())
+            }
+            abi::NN_IPC => {
+                if !matches!(
+                    option,
+                    abi::NN_IPC_SEC_ATTR | abi::NN_IPC_OUTBUFSZ | abi::NN_IPC_INBUFSZ
+                ) {
+                    return Err(ENOPROTOOPT);
+                }
+                if value.len() < 4 {
+                    return Err(EINVAL);
+                }
+                let int = c_int::from_ne_bytes(value[..4].try_into().expect("4 bytes"));
+                match option {
+                    abi::NN_IPC_SEC_ATTR => {
+                        let mut b = [0u8; 8];
+                        let n = value.len().min(8);
+                        b[..n].copy_from_slice(&value[..n]);
+                        self.ipc_sec_attr = u64::from_ne_bytes(b);
+                    }
+                    abi::NN_IPC_OUTBUFSZ => self.ipc_outbufsz = int,
+                    _ => self.ipc_inbufsz = int,
+                }
                 Ok(())
             }
             _ => Err(ENOPROTOOPT),
@@ -151,10 +202,17 @@ impl Options {
     }
 
     pub fn get_transport(&self, level: c_int, option: c_int) -> Result<Vec<u8>, Errno> {
-        match (level, option) {
-            (abi::NN_TCP, abi::NN_TCP_NODELAY) => Ok(self.tcp_nodelay.to_ne_bytes().to_vec()),
-            _ => Err(ENOPROTOOPT),
-        }
+        let v = match (level, option) {
+            (abi::NN_TCP, abi::NN_TCP_NODELAY) => self.tcp_nodelay,
+            (abi::NN_WS, abi::NN_WS_MSG_TYPE) => self.ws_msg_type,
+            (abi::NN_IPC, abi::NN_IPC_SEC_ATTR) => {
+                return Ok(self.ipc_sec_attr.to_ne_bytes().to_vec())
+            }
+            (abi::NN_IPC, abi::NN_IPC_OUTBUFSZ) => self.ipc_outbufsz,
+            (abi::NN_IPC, abi::NN_IPC_INBUFSZ) => self.ipc_inbufsz,
+            _ => return Err(ENOPROTOOPT),
+        };
+        Ok(v.to_ne_bytes().to_vec())
     }
 }
 
@@ -175,7 +233,7 @@ mod tests {
     #[test]
     fn defaults_match_nanomsg() {
         let o = Options::new(3);
-        assert_eq!(o.get_socket(abi::NN_LINGER).unwrap(), int(1000));
+        assert_eq!(o.get_socket(abi::NN_LINGER).unwrap(), int(0));
         assert_eq!(o.get_socket(abi::NN_SNDBUF).unwrap(), int(131072));
         assert_eq!(o.get_socket(abi::NN_RCVMAXSIZE).unwrap(), int(1048576));
         assert_eq!(o.get_socket(abi::NN_SOCKET_NAME).unwrap(), b"3");
@@ -190,7 +248,30 @@ mod tests {
         assert_eq!(o.set_socket(abi::NN_IPV4ONLY, &int(2)), Err(EINVAL));
         assert_eq!(o.set_socket(abi::NN_LINGER, &[0, 0]), Err(EINVAL));
         assert_eq!(o.set_socket(999, &int(1)), Err(ENOPROTOOPT));
+        // The length is checked before the option number.
+        assert_eq!(o.set_socket(999, &[0, 0]), Err(EINVAL));
+        assert_eq!(o.set_socket(abi::NN_SNDFD, &int(1)), Err(ENOPROTOOPT));
+        assert_eq!(o.set_transport(abi::NN_TCP, 2, &[0, 0]), Err(EINVAL));
+        assert_eq!(o.set_transport(abi::NN_TCP, 2, &int(1)), Err(ENOPROTOOPT));
+        assert_eq!(
+            o.set_transport(abi::NN_INPROC, 1, &int(1)),
+            Err(ENOPROTOOPT)
+        );
         o.set_socket(abi::NN_SNDPRIO, &int(16)).unwrap();
         assert_eq!(o.get_socket(abi::NN_SNDPRIO).unwrap(), int(16));
+    }
+}
+
+#[cfg(test)]
+mod name_tests {
+    use super::*;
+
+    #[test]
+    fn socket_name_stops_at_nul_and_is_limited() {
+        let mut o = Options::new(0);
+        o.set_socket(abi::NN_SOCKET_NAME, b"ab\0cd").unwrap();
+        assert_eq!(o.get_socket(abi::NN_SOCKET_NAME).unwrap(), b"ab");
+        assert_eq!(o.set_socket(abi::NN_SOCKET_NAME, &[b'x'; 64]), Err(EINVAL));
+        assert_eq!(o.get_socket(abi::NN_SOCKET_NAME).unwrap(), b"ab");
     }
 }

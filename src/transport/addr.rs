@@ -1,6 +1,7 @@
-//! Address parsing, as nanomsg parses addresses: `scheme://rest`, and for
-//! TCP `[interface;]host:port` where bind hosts are `*`, a literal address or
-//! an interface name, and connect hosts may also be DNS names.
+//! Address parsing, as nanomsg 1.1.5 parses addresses: `scheme://rest`, and
+//! for TCP `host:port` to bind (host = `*` or a literal address; interface
+//! names are not supported and give ENODEV) and `[local;]host:port` to
+//! connect, where host may also be a DNS name.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
@@ -37,8 +38,8 @@ pub fn literal_ip(host: &str) -> Option<IpAddr> {
     h.parse().ok()
 }
 
-/// The address to listen on for a bind host: `*`, a literal, or an
-/// interface name. IPv6 is refused when `ipv4only`.
+/// The address to listen on for a bind host: `*` or a literal address.
+/// Anything else, and IPv6 when `ipv4only`, is ENODEV, as in nanomsg.
 pub fn bind_ip(host: &str, ipv4only: bool) -> Result<IpAddr> {
     if host == "*" {
         return Ok(if ipv4only {
@@ -53,10 +54,7 @@ pub fn bind_ip(host: &str, ipv4only: bool) -> Result<IpAddr> {
         }
         return Ok(ip);
     }
-    if host.is_empty() {
-        return Err(EINVAL);
-    }
-    crate::sys::interface_address(host, ipv4only).ok_or(ENODEV)
+    Err(ENODEV)
 }
 
 /// A hostname as nanomsg accepts it for connect (RFC 1123 labels).
@@ -103,8 +101,10 @@ mod tests {
         assert_eq!(bind_ip("127.0.0.1", true), Ok("127.0.0.1".parse().unwrap()));
         assert_eq!(bind_ip("[::1]", true), Err(ENODEV));
         assert_eq!(bind_ip("[::1]", false), Ok("::1".parse().unwrap()));
-        assert_eq!(bind_ip("lo", true), Ok("127.0.0.1".parse().unwrap()));
-        assert_eq!(bind_ip("nosuchif0", true), Err(ENODEV));
+        assert_eq!(bind_ip("lo", true), Err(ENODEV));
+        assert_eq!(bind_ip("", true), Err(ENODEV));
+        assert_eq!(bind_ip("localhost", true), Err(ENODEV));
+        assert_eq!(bind_ip("lo;127.0.0.1", true), Err(ENODEV));
     }
 
     #[test]

@@ -56,7 +56,9 @@ pub fn frame_header(wire: Wire, len: usize) -> ([u8; 9], usize) {
 #[derive(Debug)]
 pub enum Decoded {
     Handshake(u16),
-    Message(Chunk),
+    /// A message: the backtrace split off its front (when splitting is on;
+    /// otherwise empty) and the body.
+    Message(Vec<u8>, Chunk),
 }
 
 /// Why a connection must be dropped.
@@ -70,6 +72,10 @@ pub enum DecodeError {
     OutOfMemory,
 }
 
+/// Longest backtrace split off a message; a longer one stays in the body,
+/// where the protocol finds it malformed.
+const MAX_TRACE_WORDS: usize = 256;
+
 enum State {
     Handshake {
         buf: [u8; HANDSHAKE_LEN],
@@ -78,6 +84,13 @@ enum State {
     Header {
         buf: [u8; 9],
         got: usize,
+    },
+    /// Reading 32-bit words of a backtrace until one has its top bit set;
+    /// `left` bytes of the frame remain.
+    Trace {
+        word: [u8; 4],
+        got: usize,
+        left: usize,
     },
     Body {
         chunk: Chunk,
@@ -88,14 +101,21 @@ enum State {
 pub struct Decoder {
     wire: Wire,
     max_size: Option<usize>,
+    /// Split request ids / backtraces off message fronts (REQ, REP,
+    /// SURVEYOR, RESPONDENT), so protocols get them as the message header.
+    split_trace: bool,
+    /// The backtrace of the message being read.
+    trace: Vec<u8>,
     state: State,
 }
 
 impl Decoder {
-    pub fn new(wire: Wire, max_size: Option<usize>) -> Decoder {
+    pub fn new(wire: Wire, max_size: Option<usize>, split_trace: bool) -> Decoder {
         Decoder {
             wire,
             max_size,
+            split_trace,
+            trace: Vec::new(),
             state: State::Handshake {
                 buf: [0; HANDSHAKE_LEN],
                 got: 0,
@@ -138,18 +158,34 @@ impl Decoder {
             got: 0,
         };
         match std::mem::replace(&mut self.state, next) {
-            State::Body { chunk, .. } => Some(Decoded::Message(chunk)),
+            State::Body { chunk, .. } => {
+                Some(Decoded::Message(std::mem::take(&mut self.trace), chunk))
+            }
             _ => None,
         }
     }
 
-    fn start_body(&mut self, len: u64) -> Result<Option<Decoded>, DecodeError> {
+    /// A frame of `len` bytes starts: checks the limit, then reads the
+    /// backtrace (if splitting) or the body.
+    fn start_frame(&mut self, len: u64) -> Result<Option<Decoded>, DecodeError> {
         if let Some(max) = self.max_size {
             if len > max as u64 {
                 return Err(DecodeError::TooLarge(len));
             }
         }
         let len = usize::try_from(len).map_err(|_| DecodeError::TooLarge(len))?;
+        if self.split_trace && len >= 4 {
+            self.state = State::Trace {
+                word: [0; 4],
+                got: 0,
+                left: len,
+            };
+            return Ok(None);
+        }
+        self.start_body(len)
+    }
+
+    fn start_body(&mut self, len: usize) -> Result<Option<Decoded>, DecodeError> {
         let chunk = Chunk::zeroed(len).ok_or(DecodeError::OutOfMemory)?;
         self.state = State::Body { chunk, got: 0 };
         Ok(if len == 0 { self.finish_body() } else { None })
@@ -194,8 +230,26 @@ impl Decoder {
                             }
                         };
                         let len = u64::from_be_bytes(len_bytes.try_into().expect("8 bytes"));
-                        if let Some(d) = self.start_body(len)? {
+                        if let Some(d) = self.start_frame(len)? {
                             out(d);
+                        }
+                    }
+                }
+                State::Trace { word, got, left } => {
+                    let n = (4 - *got).min(data.len());
+                    word[*got..*got + n].copy_from_slice(&data[..n]);
+                    *got += n;
+                    data = &data[n..];
+                    if *got == 4 {
+                        self.trace.extend_from_slice(word);
+                        *got = 0;
+                        *left -= 4;
+                        let bottom = word[0] & 0x80 != 0;
+                        if bottom || *left < 4 || self.trace.len() / 4 == MAX_TRACE_WORDS {
+                            let rest = *left;
+                            if let Some(d) = self.start_body(rest)? {
+                                out(d);
+                            }
                         }
                     }
                 }
@@ -226,7 +280,7 @@ mod tests {
         bytes: &[u8],
         step: usize,
     ) -> Result<Vec<Decoded>, DecodeError> {
-        let mut d = Decoder::new(wire, max);
+        let mut d = Decoder::new(wire, max, false);
         let mut v = Vec::new();
         for piece in bytes.chunks(step) {
             d.feed(piece, &mut |x| v.push(x))?;
@@ -261,15 +315,15 @@ mod tests {
             assert_eq!(v.len(), 4);
             assert!(matches!(v[0], Decoded::Handshake(16)));
             match &v[1] {
-                Decoded::Message(c) => assert_eq!(c.as_slice(), b"hello"),
+                Decoded::Message(_, c) => assert_eq!(c.as_slice(), b"hello"),
                 _ => panic!(),
             }
             match &v[2] {
-                Decoded::Message(c) => assert!(c.is_empty()),
+                Decoded::Message(_, c) => assert!(c.is_empty()),
                 _ => panic!(),
             }
             match &v[3] {
-                Decoded::Message(c) => assert_eq!(c.as_slice(), &[7u8; 1000][..]),
+                Decoded::Message(_, c) => assert_eq!(c.as_slice(), &[7u8; 1000][..]),
                 _ => panic!(),
             }
         }
@@ -281,7 +335,7 @@ mod tests {
         bytes.extend(frame(Wire::Ipc, b"abc"));
         assert_eq!(bytes[8], 1);
         let v = decode_all(Wire::Ipc, None, &bytes, 2).unwrap();
-        assert!(matches!(&v[1], Decoded::Message(c) if c.as_slice() == b"abc"));
+        assert!(matches!(&v[1], Decoded::Message(_, c) if c.as_slice() == b"abc"));
         let mut bad = handshake(16).to_vec();
         bad.extend([2u8, 0, 0, 0, 0, 0, 0, 0, 1, b'x']);
         assert_eq!(
@@ -308,6 +362,32 @@ mod tests {
     }
 
     #[test]
+    fn backtraces_are_split_off_when_asked() {
+        let mut bytes = handshake(49).to_vec();
+        // Two hops: a device's pipe key, then the request id (top bit set).
+        bytes.extend(frame(Wire::Tcp, &[0, 0, 0, 5, 0x80, 0, 0, 9, b'h', b'i']));
+        // Too short for a word: all body.
+        bytes.extend(frame(Wire::Tcp, b"ab"));
+        for step in [1, 3, 64] {
+            let mut d = Decoder::new(Wire::Tcp, None, true);
+            let mut v = Vec::new();
+            for piece in bytes.chunks(step) {
+                d.feed(piece, &mut |x| v.push(x)).unwrap();
+            }
+            match &v[1] {
+                Decoded::Message(h, c) => {
+                    assert_eq!(h, &[0, 0, 0, 5, 0x80, 0, 0, 9]);
+                    assert_eq!(c.as_slice(), b"hi");
+                }
+                _ => panic!(),
+            }
+            assert!(
+                matches!(&v[2], Decoded::Message(h, c) if h.is_empty() && c.as_slice() == b"ab")
+            );
+        }
+    }
+
+    #[test]
     fn bad_handshake_is_an_error() {
         assert_eq!(
             decode_all(Wire::Tcp, None, b"GET / HTTP/1.1\r\n", 16).unwrap_err(),
@@ -317,7 +397,7 @@ mod tests {
 
     #[test]
     fn direct_body_reads_complete_messages() {
-        let mut d = Decoder::new(Wire::Tcp, None);
+        let mut d = Decoder::new(Wire::Tcp, None, false);
         let mut v = Vec::new();
         let mut pre = handshake(16).to_vec();
         pre.extend(frame_header(Wire::Tcp, 100).0[..8].to_vec());
@@ -326,6 +406,6 @@ mod tests {
         assert_eq!(space.len(), 100);
         space.fill(9);
         let m = d.body_filled(100).unwrap();
-        assert!(matches!(m, Decoded::Message(c) if c.as_slice() == &[9u8; 100][..]));
+        assert!(matches!(m, Decoded::Message(_, c) if c.as_slice() == &[9u8; 100][..]));
     }
 }

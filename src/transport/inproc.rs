@@ -11,7 +11,7 @@ use std::time::Duration;
 use parking_lot::Mutex;
 
 use super::{Endpoint, EndpointCtx};
-use crate::error::{Result, EADDRINUSE, EINVAL};
+use crate::error::{Result, EADDRINUSE};
 use crate::message::Msg;
 use crate::pipe::{next_pipe_id, Pipe, PipeId};
 use crate::protocol::is_valid_peer;
@@ -180,13 +180,6 @@ fn join(bound: &InprocEp, connecting: &InprocEp) {
     }
 }
 
-fn validate(name: &str) -> Result<()> {
-    if name.is_empty() {
-        return Err(EINVAL);
-    }
-    Ok(())
-}
-
 fn new_ep(ctx: EndpointCtx) -> Arc<InprocEp> {
     Arc::new(InprocEp {
         key: NEXT_KEY.fetch_add(1, Ordering::Relaxed),
@@ -196,7 +189,6 @@ fn new_ep(ctx: EndpointCtx) -> Arc<InprocEp> {
 }
 
 pub fn bind(name: &str, ctx: EndpointCtx) -> Result<Box<dyn Endpoint>> {
-    validate(name)?;
     let ep = new_ep(ctx);
     let mut reg = REGISTRY.lock();
     let reg = reg.get_or_insert_with(Registry::default);
@@ -215,7 +207,6 @@ pub fn bind(name: &str, ctx: EndpointCtx) -> Result<Box<dyn Endpoint>> {
 }
 
 pub fn connect(name: &str, ctx: EndpointCtx) -> Result<Box<dyn Endpoint>> {
-    validate(name)?;
     let ep = new_ep(ctx);
     let mut reg = REGISTRY.lock();
     let reg = reg.get_or_insert_with(Registry::default);

@@ -7,7 +7,7 @@
 //! The reactor only steps in when the kernel says "would block".
 
 use std::collections::VecDeque;
-use std::io::{self, IoSlice, Read, Write};
+use std::io::{self, IoSlice, Read};
 use std::net::Shutdown;
 use std::os::fd::{AsRawFd, RawFd};
 use std::sync::atomic::{AtomicBool, AtomicU16, Ordering};
@@ -38,10 +38,7 @@ impl Stream {
     }
 
     fn write_vectored(&self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
-        match self {
-            Stream::Tcp(s) => (&*s).write_vectored(bufs),
-            Stream::Unix(s) => (&*s).write_vectored(bufs),
-        }
+        crate::sys::send_vectored(self.raw_fd(), bufs)
     }
 
     pub fn shutdown(&self) {
@@ -163,7 +160,11 @@ impl StreamPipe {
                 out_bytes: 0,
                 inq: VecDeque::new(),
                 in_bytes: 0,
-                decoder: Decoder::new(wire, ctx.opts.rcvmaxsize),
+                decoder: Decoder::new(
+                    wire,
+                    ctx.opts.rcvmaxsize,
+                    crate::protocol::uses_backtrace(ctx.protocol),
+                ),
                 scratch: vec![0u8; SCRATCH].into_boxed_slice(),
                 paused: false,
                 active: false,
@@ -305,9 +306,9 @@ impl StreamPipe {
                 match self.stream.read(space) {
                     Ok(0) => return Err(()),
                     Ok(n) => {
-                        if let Some(Decoded::Message(body)) = decoder.body_filled(n) {
+                        if let Some(Decoded::Message(header, body)) = decoder.body_filled(n) {
                             *in_bytes += body.len();
-                            inq.push_back(Msg::new(body));
+                            inq.push_back(Msg { header, body });
                             got += 1;
                         }
                         continue;
@@ -335,9 +336,9 @@ impl StreamPipe {
                         refused = true;
                     }
                 }
-                Decoded::Message(body) => {
+                Decoded::Message(header, body) => {
                     *in_bytes += body.len();
-                    inq.push_back(Msg::new(body));
+                    inq.push_back(Msg { header, body });
                     got += 1;
                 }
             });
