@@ -77,6 +77,7 @@ static inline void msleep (int ms)
     this for calls that do not need the library's worker thread.  */
 static inline void forked (const char *label, void (*fn) (void *), void *arg)
 {
+    printf ("[fork] %s\n", label);
     fflush (stdout);
     fflush (stderr);
     pid_t pid = fork ();
