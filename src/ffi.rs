@@ -16,7 +16,7 @@ use crate::abi::{
     nn_cmsghdr, nn_msghdr, nn_pollfd, nn_symbol_properties, AF_SP_RAW, NN_DONTWAIT, NN_MSG,
     NN_SOCKET_NAME, NN_SOL_SOCKET,
 };
-use crate::error::{Errno, EFAULT, EINVAL, ENOMEM, ENOTSUP};
+use crate::error::{Errno, EFAULT, EINVAL, ENOMEM};
 use crate::message::{Chunk, Msg};
 use crate::{cmsg, global, symbols, sys};
 
@@ -428,21 +428,11 @@ pub unsafe extern "C" fn nn_poll(fds: *mut nn_pollfd, nfds: c_int, timeout: c_in
     })
 }
 
-/// Forwards messages between two raw sockets (comes with the raw protocols).
+/// Forwards messages between two raw sockets (or one, in loopback) until
+/// the library terminates.
 #[no_mangle]
 pub extern "C" fn nn_device(s1: c_int, s2: c_int) -> c_int {
-    guard(-1, || {
-        if s1 >= 0 {
-            global::get(s1)?;
-        }
-        if s2 >= 0 {
-            global::get(s2)?;
-        }
-        if s1 < 0 && s2 < 0 {
-            return Err(libc::EBADF);
-        }
-        Err(ENOTSUP)
-    })
+    guard(-1, || crate::device::run(s1, s2).map(|_| 0))
 }
 
 /// Returns one of the socket's statistics counters.

@@ -7,6 +7,7 @@
 
 pub mod abi;
 pub mod cmsg;
+pub mod device;
 pub mod error;
 pub mod ffi;
 pub mod global;

@@ -393,7 +393,8 @@ NN_EXPORT int nn_recvmsg(int s, struct nn_msghdr *msghdr, int flags);
 NN_EXPORT int nn_poll(struct nn_pollfd *fds, int nfds, int timeout);
 
 /*
- Forwards messages between two raw sockets (comes with the raw protocols).
+ Forwards messages between two raw sockets (or one, in loopback) until
+ the library terminates.
  */
 NN_EXPORT int nn_device(int s1, int s2);
 

@@ -31,6 +31,8 @@ pub struct SocketLink {
     has_events: AtomicBool,
     /// Called after each wake-up, for readiness file descriptors.
     on_wake: std::sync::OnceLock<Box<dyn Fn() + Send + Sync>>,
+    /// Called after a pipe event is queued.
+    on_event: std::sync::OnceLock<Box<dyn Fn() + Send + Sync>>,
 }
 
 impl Default for SocketLink {
@@ -43,6 +45,7 @@ impl Default for SocketLink {
             events: Mutex::new(Vec::new()),
             has_events: AtomicBool::new(false),
             on_wake: std::sync::OnceLock::new(),
+            on_event: std::sync::OnceLock::new(),
         }
     }
 }
@@ -99,11 +102,24 @@ impl SocketLink {
         woke
     }
 
+    /// Installs the hook run after each queued pipe event; only the first
+    /// one installed is kept.
+    pub fn set_on_event(&self, f: Box<dyn Fn() + Send + Sync>) {
+        let _ = self.on_event.set(f);
+    }
+
     /// Queues a pipe change for the socket and wakes it.
     pub fn push_event(&self, ev: PipeEvent) {
         self.events.lock().push(ev);
         self.has_events.store(true, Ordering::SeqCst);
         self.wake();
+        if let Some(f) = self.on_event.get() {
+            f();
+        }
+    }
+
+    pub fn has_events(&self) -> bool {
+        self.has_events.load(Ordering::SeqCst)
     }
 
     /// Takes the queued pipe changes, in order; cheap when there are none.

@@ -38,8 +38,9 @@ pub struct Socket {
     pub stats: Stats,
     core: Mutex<Core>,
     closed: AtomicBool,
-    /// Something changed that may alter NN_SNDFD/NN_RCVFD readiness.
-    readiness_dirty: AtomicBool,
+    /// Pipe events or a readiness change wait to be applied by whoever
+    /// next holds (or can take) the core.
+    dirty: AtomicBool,
     weak: Weak<Socket>,
 }
 
@@ -74,12 +75,13 @@ impl std::ops::DerefMut for CoreGuard<'_> {
 impl Drop for CoreGuard<'_> {
     fn drop(&mut self) {
         if let Some(mut core) = self.guard.take() {
-            if core.ready.enabled() {
-                self.sock.readiness_dirty.store(false, Ordering::SeqCst);
-                core.refresh_readiness(self.sock);
-                drop(core);
-                self.sock.settle_readiness();
+            if core.ready.enabled() || self.sock.link.has_events() {
+                self.sock.dirty.store(false, Ordering::SeqCst);
+                core.settle(self.sock);
             }
+            drop(core);
+            // Another thread may have found the core taken while we held it.
+            self.sock.settle();
         }
     }
 }
@@ -100,8 +102,13 @@ impl Core {
         self.proto.poll_pending();
     }
 
-    fn refresh_readiness(&mut self, sock: &Socket) {
+    /// Applies queued pipe events and brings the readiness descriptors up
+    /// to date.
+    fn settle(&mut self, sock: &Socket) {
         self.apply_pipe_events(&sock.link);
+        if !self.ready.enabled() {
+            return;
+        }
         if sock.closed.load(Ordering::Acquire) {
             // Wake pollers so their next call reports the error.
             self.ready.update(true, true);
@@ -140,10 +147,21 @@ impl Socket {
                 protocol::create(protocol, raw, timers).expect("every protocol in ALL is built");
             let opts = Options::new(index);
             proto.set_max_ttl(opts.maxttl as usize);
+            // A pipe arriving or leaving is applied at once if the core is
+            // free (so a queued REQ request goes out with no call running),
+            // else by the thread holding it.
+            let link = SocketLink::new();
+            let w = weak.clone();
+            link.set_on_event(Box::new(move || {
+                if let Some(s) = w.upgrade() {
+                    s.dirty.store(true, Ordering::SeqCst);
+                    s.settle();
+                }
+            }));
             Socket {
                 domain,
                 protocol,
-                link: SocketLink::new(),
+                link,
                 stats: Stats::default(),
                 core: Mutex::new(Core {
                     proto,
@@ -153,7 +171,7 @@ impl Socket {
                     ready: Readiness::default(),
                 }),
                 closed: AtomicBool::new(false),
-                readiness_dirty: AtomicBool::new(false),
+                dirty: AtomicBool::new(false),
                 weak: weak.clone(),
             }
         }))
@@ -166,15 +184,15 @@ impl Socket {
         }
     }
 
-    /// Recomputes readiness for changes made while another thread held the
-    /// core: that thread, or this one, catches every change.
-    fn settle_readiness(&self) {
-        while self.readiness_dirty.load(Ordering::SeqCst) {
+    /// Applies what changed while another thread held the core: that
+    /// thread (on release) or this one catches every change.
+    fn settle(&self) {
+        while self.dirty.load(Ordering::SeqCst) {
             let Some(mut core) = self.core.try_lock() else {
                 return;
             };
-            self.readiness_dirty.store(false, Ordering::SeqCst);
-            core.refresh_readiness(self);
+            self.dirty.store(false, Ordering::SeqCst);
+            core.settle(self);
         }
     }
 
@@ -190,8 +208,8 @@ impl Socket {
             let weak = self.weak.clone();
             self.link.set_on_wake(Box::new(move || {
                 if let Some(s) = weak.upgrade() {
-                    s.readiness_dirty.store(true, Ordering::SeqCst);
-                    s.settle_readiness();
+                    s.dirty.store(true, Ordering::SeqCst);
+                    s.settle();
                 }
             }));
         }
