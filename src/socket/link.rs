@@ -22,6 +22,8 @@ pub enum PipeEvent {
 }
 
 pub struct SocketLink {
+    /// nn_get_statistic counters, kept by the core and the transports.
+    pub stats: super::stats::Stats,
     /// Bumped on every event that may make a blocked call able to proceed.
     seq: AtomicU64,
     waiters: AtomicUsize,
@@ -38,6 +40,7 @@ pub struct SocketLink {
 impl Default for SocketLink {
     fn default() -> Self {
         SocketLink {
+            stats: Default::default(),
             seq: AtomicU64::new(0),
             waiters: AtomicUsize::new(0),
             lock: Mutex::new(()),

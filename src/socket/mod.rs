@@ -4,9 +4,10 @@
 pub mod link;
 pub mod options;
 pub mod readiness;
+pub mod stats;
 
 use std::os::raw::c_int;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Weak};
 use std::time::{Duration, Instant};
 
@@ -22,20 +23,10 @@ pub use link::{PipeEvent, SocketLink};
 use options::Options;
 use readiness::{Readiness, ReadyFd};
 
-/// Counters behind nn_get_statistic.
-#[derive(Default)]
-pub struct Stats {
-    pub messages_sent: AtomicU64,
-    pub messages_received: AtomicU64,
-    pub bytes_sent: AtomicU64,
-    pub bytes_received: AtomicU64,
-}
-
 pub struct Socket {
     pub domain: c_int,
     pub protocol: c_int,
     pub link: Arc<SocketLink>,
-    pub stats: Stats,
     core: Mutex<Core>,
     closed: AtomicBool,
     /// Pipe events or a readiness change wait to be applied by whoever
@@ -162,7 +153,6 @@ impl Socket {
                 domain,
                 protocol,
                 link,
-                stats: Stats::default(),
                 core: Mutex::new(Core {
                     proto,
                     opts,
@@ -243,8 +233,8 @@ impl Socket {
                 core.apply_pipe_events(&self.link);
                 match core.proto.send(msg) {
                     Ok(()) => {
-                        self.stats.messages_sent.fetch_add(1, Ordering::Relaxed);
-                        self.stats.bytes_sent.fetch_add(len, Ordering::Relaxed);
+                        self.link.stats.messages_sent.fetch_add(1, Ordering::Relaxed);
+                        self.link.stats.bytes_sent.fetch_add(len, Ordering::Relaxed);
                         return Ok(());
                     }
                     Err(SendError::Fail(e, m)) => return Err((e, Some(m))),
@@ -277,8 +267,8 @@ impl Socket {
                 core.apply_pipe_events(&self.link);
                 match core.proto.recv() {
                     Ok(msg) => {
-                        self.stats.messages_received.fetch_add(1, Ordering::Relaxed);
-                        self.stats
+                        self.link.stats.messages_received.fetch_add(1, Ordering::Relaxed);
+                        self.link.stats
                             .bytes_received
                             .fetch_add(msg.body.len() as u64, Ordering::Relaxed);
                         return Ok(msg);
@@ -403,20 +393,10 @@ impl Socket {
     }
 
     pub fn statistic(&self, stat: c_int) -> Result<u64> {
-        let c = match stat {
-            abi::NN_STAT_MESSAGES_SENT => &self.stats.messages_sent,
-            abi::NN_STAT_MESSAGES_RECEIVED => &self.stats.messages_received,
-            abi::NN_STAT_BYTES_SENT => &self.stats.bytes_sent,
-            abi::NN_STAT_BYTES_RECEIVED => &self.stats.bytes_received,
-            abi::NN_STAT_CURRENT_SND_PRIORITY => {
-                return Ok(self
-                    .lock()
-                    .proto
-                    .current_send_priority()
-                    .map_or(0, u64::from));
-            }
-            _ => return Err(EINVAL),
-        };
+        if stat == abi::NN_STAT_CURRENT_SND_PRIORITY {
+            return Ok(self.lock().proto.current_send_priority().map_or(0, u64::from));
+        }
+        let c = self.link.stats.counter(stat).ok_or(EINVAL)?;
         Ok(c.load(Ordering::Relaxed))
     }
 

@@ -15,6 +15,7 @@ use crate::error::{Result, EADDRINUSE};
 use crate::message::Msg;
 use crate::pipe::{next_pipe_id, Pipe, PipeId};
 use crate::protocol::is_valid_peer;
+use crate::socket::stats::{dec, inc};
 use crate::socket::PipeEvent;
 
 struct Queue {
@@ -125,6 +126,7 @@ impl Channel {
     fn remove_end(&self, side: usize) {
         let end = &self.ends[side];
         if !end.removed.swap(true, Ordering::AcqRel) {
+            dec(&end.ctx.link.stats.current_connections);
             end.ctx.link.push_event(PipeEvent::Removed(end.id));
         }
     }
@@ -168,7 +170,9 @@ fn join(bound: &InprocEp, connecting: &InprocEp) {
         ends,
         closed: AtomicBool::new(false),
     });
+    inc(&connecting.ctx.link.stats.established_connections);
     for (side, ep) in [bound, connecting].into_iter().enumerate() {
+        inc(&ep.ctx.link.stats.current_connections);
         let mut chans = ep.channels.lock();
         chans.retain(|c| !c.closed.load(Ordering::Acquire));
         chans.push(chan.clone());

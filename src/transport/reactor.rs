@@ -23,6 +23,7 @@ use slab::Slab;
 use super::stream::{as_pipe, Progress, Stream, StreamPipe};
 use super::EndpointCtx;
 use crate::pipe::PipeId;
+use crate::socket::stats::{dec, inc, Stats};
 use crate::socket::PipeEvent;
 
 const WAKER: Token = Token(usize::MAX);
@@ -143,6 +144,25 @@ struct Dialer {
     backoff: Duration,
     /// Identifies the current attempt; stale timers and lookups are ignored.
     attempt: u64,
+    /// The last attempt failed (counted in NN_STAT_CURRENT_EP_ERRORS).
+    in_error: bool,
+}
+
+impl Dialer {
+    fn stats(&self) -> &Stats {
+        &self.ctx.link.stats
+    }
+
+    fn set_error(&mut self, error: bool) {
+        if error != self.in_error {
+            self.in_error = error;
+            if error {
+                inc(&self.stats().current_ep_errors);
+            } else {
+                dec(&self.stats().current_ep_errors);
+            }
+        }
+    }
 }
 
 enum Entry {
@@ -265,6 +285,7 @@ impl Loop {
                     state: DialState::Waiting,
                     backoff,
                     attempt: 0,
+                    in_error: false,
                 }));
                 self.endpoints.entry(ep).or_default().main = Some(tok);
                 self.dial(tok);
@@ -276,7 +297,7 @@ impl Loop {
             Cmd::ClosePipe(tok, id) => {
                 if matches!(self.entries.get(tok), Some(Entry::Conn { pipe, .. }) if pipe_id(pipe) == id)
                 {
-                    self.teardown(tok);
+                    self.teardown(tok, true);
                 }
             }
             Cmd::Resolved {
@@ -305,14 +326,14 @@ impl Loop {
                 let progress = pipe.on_ready();
                 if draining {
                     if progress == Progress::Dead || !pipe.has_pending_output() {
-                        self.teardown(tok);
+                        self.teardown(tok, false);
                     }
                     return;
                 }
                 match progress {
                     Progress::Nothing => {}
                     Progress::Established => pipe.link_event(PipeEvent::Added(as_pipe(&pipe))),
-                    Progress::Dead => self.teardown(tok),
+                    Progress::Dead => self.teardown(tok, true),
                 }
             }
             _ => {}
@@ -323,9 +344,17 @@ impl Loop {
         loop {
             let (stream, ctx, ep) = match self.entries.get(tok) {
                 Some(Entry::Listener { listener, ctx, ep }) => match listener.accept() {
-                    Ok(s) => (s, ctx.clone(), *ep),
+                    Ok(s) => {
+                        inc(&ctx.link.stats.accepted_connections);
+                        (s, ctx.clone(), *ep)
+                    }
                     Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                    Err(_) => return,
+                    Err(e) => {
+                        if e.kind() != io::ErrorKind::WouldBlock {
+                            inc(&ctx.link.stats.accept_errors);
+                        }
+                        return;
+                    }
                 },
                 _ => return,
             };
@@ -361,10 +390,11 @@ impl Loop {
         };
         if r.is_err() {
             if let Some(d) = dialer {
-                self.retry_later(d);
+                self.connect_failed(d);
             }
             return None;
         }
+        inc(&ctx.link.stats.current_connections);
         let pipe = Arc::new(StreamPipe::new(stream, ctx, tok));
         self.entries.insert(Entry::Conn {
             pipe,
@@ -385,7 +415,7 @@ impl Loop {
         match d.target.clone() {
             DialTarget::Ipc(path) => match mio::net::UnixStream::connect(&path) {
                 Ok(s) => self.start_connecting(tok, Stream::Unix(s)),
-                Err(_) => self.retry_later(tok),
+                Err(_) => self.connect_failed(tok),
             },
             DialTarget::Tcp { host, port, .. } => {
                 if let Some(ip) = super::addr::literal_ip(&host) {
@@ -421,12 +451,12 @@ impl Loop {
             DialTarget::Ipc(_) => None,
         };
         let Some(addr) = addrs.into_iter().find(|a| !ipv4only || a.is_ipv4()) else {
-            self.retry_later(tok);
+            self.connect_failed(tok);
             return;
         };
         match crate::sys::tcp_connect(addr, local) {
             Ok(s) => self.start_connecting(tok, Stream::Tcp(s)),
-            Err(_) => self.retry_later(tok),
+            Err(_) => self.connect_failed(tok),
         }
     }
 
@@ -442,12 +472,13 @@ impl Loop {
             )
             .is_err()
         {
-            self.retry_later(dialer);
+            self.connect_failed(dialer);
             return;
         }
         self.entries.insert(Entry::Connecting { stream, dialer });
         if let Some(Entry::Dialer(d)) = self.entries.get_mut(dialer) {
             d.state = DialState::Connecting(tok);
+            inc(&d.stats().inprogress_connections);
         }
         // A Unix connect usually completes at once; no event may follow.
         self.finish_connect(tok);
@@ -480,13 +511,16 @@ impl Loop {
             Ok(false) => {}
             Err(()) => {
                 self.forget(tok);
-                self.retry_later(dialer);
+                self.connect_failed(dialer);
             }
             Ok(true) => {
                 let Some(Entry::Dialer(d)) = self.entries.get_mut(dialer) else {
                     self.forget(tok);
                     return;
                 };
+                dec(&d.stats().inprogress_connections);
+                inc(&d.stats().established_connections);
+                d.set_error(false);
                 d.backoff = Duration::from_millis(d.ctx.opts.reconnect_ivl_ms);
                 let (ctx, ep) = (d.ctx.clone(), d.ep);
                 let Entry::Connecting { stream, .. } = self.entries.remove(tok) else {
@@ -504,10 +538,22 @@ impl Loop {
 
     /// Deregisters and drops a Connecting entry.
     fn forget(&mut self, tok: usize) {
-        if let Entry::Connecting { stream, .. } = self.entries.remove(tok) {
+        if let Entry::Connecting { stream, dialer } = self.entries.remove(tok) {
             let fd = stream.raw_fd();
             let _ = self.registry().deregister(&mut SourceFd(&fd));
+            if let Some(Entry::Dialer(d)) = self.entries.get(dialer) {
+                dec(&d.stats().inprogress_connections);
+            }
         }
+    }
+
+    /// A connection attempt failed: count it and try again later.
+    fn connect_failed(&mut self, tok: usize) {
+        if let Some(Entry::Dialer(d)) = self.entries.get_mut(tok) {
+            inc(&d.stats().connect_errors);
+            d.set_error(true);
+        }
+        self.retry_later(tok);
     }
 
     /// Schedules the next dial after the back-off, then grows the back-off
@@ -543,7 +589,7 @@ impl Loop {
                 (TimerKind::LingerEnd, Some(Entry::Conn { draining, .. }))
                     if *draining == Some(attempt) =>
                 {
-                    self.teardown(tok)
+                    self.teardown(tok, false)
                 }
                 _ => {}
             }
@@ -551,7 +597,8 @@ impl Loop {
     }
 
     /// Closes a connection now; its socket is told, its dialer re-dials.
-    fn teardown(&mut self, tok: usize) {
+    /// `broken`: it failed or was refused, rather than closed by its socket.
+    fn teardown(&mut self, tok: usize, broken: bool) {
         if !matches!(self.entries.get(tok), Some(Entry::Conn { .. })) {
             return;
         }
@@ -565,6 +612,11 @@ impl Loop {
         let _ = self.registry().deregister(&mut SourceFd(&fd));
         pipe.stream().shutdown();
         pipe.detach();
+        let stats = pipe.stats();
+        dec(&stats.current_connections);
+        if broken {
+            inc(&stats.broken_connections);
+        }
         if let Some(rec) = self.endpoints.get_mut(&ep) {
             rec.pipes.retain(|&t| t != tok);
         }
@@ -592,7 +644,7 @@ impl Loop {
         *dialer = None;
         pipe.detach();
         if linger.is_zero() || !pipe.has_pending_output() {
-            self.teardown(tok);
+            self.teardown(tok, false);
             return;
         }
         *draining = Some(attempt);
@@ -619,7 +671,9 @@ impl Loop {
                     if let DialState::Connecting(c) = d.state {
                         self.forget(c);
                     }
-                    self.entries.remove(main);
+                    if let Entry::Dialer(mut d) = self.entries.remove(main) {
+                        d.set_error(false);
+                    }
                 }
                 _ => {}
             }

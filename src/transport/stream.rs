@@ -184,6 +184,10 @@ impl StreamPipe {
         &self.stream
     }
 
+    pub fn stats(&self) -> &crate::socket::stats::Stats {
+        &self.ctx.link.stats
+    }
+
     pub fn link_event(&self, ev: PipeEvent) {
         self.ctx.link.push_event(ev);
     }
