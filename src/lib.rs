@@ -15,6 +15,7 @@ pub mod message;
 pub mod pipe;
 pub mod poll;
 pub mod protocol;
+pub mod report;
 pub mod socket;
 pub mod strerror;
 pub mod symbols;

@@ -233,7 +233,10 @@ impl Socket {
                 core.apply_pipe_events(&self.link);
                 match core.proto.send(msg) {
                     Ok(()) => {
-                        self.link.stats.messages_sent.fetch_add(1, Ordering::Relaxed);
+                        self.link
+                            .stats
+                            .messages_sent
+                            .fetch_add(1, Ordering::Relaxed);
                         self.link.stats.bytes_sent.fetch_add(len, Ordering::Relaxed);
                         return Ok(());
                     }
@@ -267,8 +270,12 @@ impl Socket {
                 core.apply_pipe_events(&self.link);
                 match core.proto.recv() {
                     Ok(msg) => {
-                        self.link.stats.messages_received.fetch_add(1, Ordering::Relaxed);
-                        self.link.stats
+                        self.link
+                            .stats
+                            .messages_received
+                            .fetch_add(1, Ordering::Relaxed);
+                        self.link
+                            .stats
                             .bytes_received
                             .fetch_add(msg.body.len() as u64, Ordering::Relaxed);
                         return Ok(msg);
@@ -301,10 +308,13 @@ impl Socket {
     fn add_endpoint(&self, addr: &str, bind: bool) -> Result<c_int> {
         self.check_usable()?;
         let mut core = self.lock();
+        let name = String::from_utf8_lossy(&core.opts.socket_name);
+        let where_ = addr.split_once("://").map_or(addr, |(_, rest)| rest);
         let ctx = EndpointCtx {
             link: self.link.clone(),
             protocol: self.protocol,
             opts: core.opts.endpoint(),
+            label: format!("socket.{name}[{where_}]").into(),
         };
         let ep = if bind {
             transport::bind(addr, ctx)?
@@ -394,7 +404,11 @@ impl Socket {
 
     pub fn statistic(&self, stat: c_int) -> Result<u64> {
         if stat == abi::NN_STAT_CURRENT_SND_PRIORITY {
-            return Ok(self.lock().proto.current_send_priority().map_or(0, u64::from));
+            return Ok(self
+                .lock()
+                .proto
+                .current_send_priority()
+                .map_or(0, u64::from));
         }
         let c = self.link.stats.counter(stat).ok_or(EINVAL)?;
         Ok(c.load(Ordering::Relaxed))

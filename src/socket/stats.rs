@@ -67,7 +67,12 @@ mod tests {
         dec(&s.current_connections);
         assert_eq!(s.current_connections.load(Ordering::Relaxed), 0);
         inc(&s.current_connections);
-        assert_eq!(s.counter(abi::NN_STAT_CURRENT_CONNECTIONS).unwrap().load(Ordering::Relaxed), 1);
+        assert_eq!(
+            s.counter(abi::NN_STAT_CURRENT_CONNECTIONS)
+                .unwrap()
+                .load(Ordering::Relaxed),
+            1
+        );
         assert!(s.counter(abi::NN_STAT_CURRENT_SND_PRIORITY).is_none());
         assert!(s.counter(999).is_none());
     }

@@ -23,6 +23,8 @@ pub struct EndpointCtx {
     pub link: Arc<SocketLink>,
     pub protocol: c_int,
     pub opts: EndpointOptions,
+    /// `socket.<name>[<address>]`, naming the endpoint in error reports.
+    pub label: Arc<str>,
 }
 
 /// A bound or connected endpoint of a socket.

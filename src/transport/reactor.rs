@@ -388,9 +388,9 @@ impl Loop {
             self.registry()
                 .register(&mut SourceFd(&fd), Token(tok), interest)
         };
-        if r.is_err() {
+        if let Err(e) = r {
             if let Some(d) = dialer {
-                self.connect_failed(d);
+                self.connect_failed(d, &e);
             }
             return None;
         }
@@ -415,7 +415,7 @@ impl Loop {
         match d.target.clone() {
             DialTarget::Ipc(path) => match mio::net::UnixStream::connect(&path) {
                 Ok(s) => self.start_connecting(tok, Stream::Unix(s)),
-                Err(_) => self.connect_failed(tok),
+                Err(e) => self.connect_failed(tok, &e),
             },
             DialTarget::Tcp { host, port, .. } => {
                 if let Some(ip) = super::addr::literal_ip(&host) {
@@ -451,28 +451,25 @@ impl Loop {
             DialTarget::Ipc(_) => None,
         };
         let Some(addr) = addrs.into_iter().find(|a| !ipv4only || a.is_ipv4()) else {
-            self.connect_failed(tok);
+            let e = io::Error::from_raw_os_error(libc::EADDRNOTAVAIL);
+            self.connect_failed(tok, &e);
             return;
         };
         match crate::sys::tcp_connect(addr, local) {
             Ok(s) => self.start_connecting(tok, Stream::Tcp(s)),
-            Err(_) => self.connect_failed(tok),
+            Err(e) => self.connect_failed(tok, &e),
         }
     }
 
     fn start_connecting(&mut self, dialer: usize, stream: Stream) {
         let tok = self.entries.vacant_key();
         let fd = stream.raw_fd();
-        if self
+        let interest = Interest::READABLE | Interest::WRITABLE;
+        if let Err(e) = self
             .registry()
-            .register(
-                &mut SourceFd(&fd),
-                Token(tok),
-                Interest::READABLE | Interest::WRITABLE,
-            )
-            .is_err()
+            .register(&mut SourceFd(&fd), Token(tok), interest)
         {
-            self.connect_failed(dialer);
+            self.connect_failed(dialer, &e);
             return;
         }
         self.entries.insert(Entry::Connecting { stream, dialer });
@@ -489,29 +486,12 @@ impl Loop {
             return;
         };
         let dialer = *dialer;
-        let status = match stream {
-            Stream::Tcp(s) => match s.take_error() {
-                Ok(Some(_)) | Err(_) => Err(()),
-                Ok(None) => match s.peer_addr() {
-                    Ok(_) => Ok(true),
-                    Err(e) if e.kind() == io::ErrorKind::NotConnected => Ok(false),
-                    Err(_) => Err(()),
-                },
-            },
-            Stream::Unix(s) => match s.take_error() {
-                Ok(Some(_)) | Err(_) => Err(()),
-                Ok(None) => match s.peer_addr() {
-                    Ok(_) => Ok(true),
-                    Err(e) if e.kind() == io::ErrorKind::NotConnected => Ok(false),
-                    Err(_) => Err(()),
-                },
-            },
-        };
+        let status = stream.connect_status();
         match status {
             Ok(false) => {}
-            Err(()) => {
+            Err(e) => {
                 self.forget(tok);
-                self.connect_failed(dialer);
+                self.connect_failed(dialer, &e);
             }
             Ok(true) => {
                 let Some(Entry::Dialer(d)) = self.entries.get_mut(dialer) else {
@@ -547,10 +527,14 @@ impl Loop {
         }
     }
 
-    /// A connection attempt failed: count it and try again later.
-    fn connect_failed(&mut self, tok: usize) {
+    /// A connection attempt failed: count it, report it (NN_PRINT_ERRORS)
+    /// and try again later.
+    fn connect_failed(&mut self, tok: usize, err: &io::Error) {
         if let Some(Entry::Dialer(d)) = self.entries.get_mut(tok) {
             inc(&d.stats().connect_errors);
+            if !d.in_error {
+                crate::report::endpoint_error(&d.ctx.label, crate::error::from_io(err));
+            }
             d.set_error(true);
         }
         self.retry_later(tok);

@@ -55,6 +55,23 @@ impl Stream {
         }
     }
 
+    /// After a non-blocking connect: connected (true), still in progress
+    /// (false), or the error it failed with.
+    pub fn connect_status(&self) -> io::Result<bool> {
+        let (err, peer) = match self {
+            Stream::Tcp(s) => (s.take_error(), s.peer_addr().map(drop)),
+            Stream::Unix(s) => (s.take_error(), s.peer_addr().map(drop)),
+        };
+        if let Some(e) = err? {
+            return Err(e);
+        }
+        match peer {
+            Ok(()) => Ok(true),
+            Err(e) if e.kind() == io::ErrorKind::NotConnected => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
     pub fn wire(&self) -> Wire {
         match self {
             Stream::Tcp(_) => Wire::Tcp,
