@@ -20,6 +20,8 @@ pub struct EndpointOptions {
     pub rcvprio: u8,
     pub ipv4only: bool,
     pub tcp_nodelay: bool,
+    /// NN_WS_MSG_TYPE is NN_WS_MSG_TYPE_TEXT.
+    pub ws_text: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -85,6 +87,7 @@ impl Options {
             rcvprio: self.rcvprio as u8,
             ipv4only: self.ipv4only != 0,
             tcp_nodelay: self.tcp_nodelay != 0,
+            ws_text: self.ws_msg_type == abi::NN_WS_MSG_TYPE_TEXT,
         }
     }
 

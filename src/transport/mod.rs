@@ -8,6 +8,9 @@ pub mod ipc;
 pub mod reactor;
 pub mod stream;
 pub mod tcp;
+pub mod ws;
+pub mod ws_codec;
+pub mod ws_handshake;
 
 use std::os::raw::c_int;
 use std::sync::Arc;
@@ -41,6 +44,7 @@ pub fn bind(url: &str, ctx: EndpointCtx) -> Result<Box<dyn Endpoint>> {
         "inproc" => inproc::bind(rest, ctx),
         "ipc" => ipc::bind(rest, ctx),
         "tcp" => tcp::bind(rest, ctx),
+        "ws" => ws::bind(rest, ctx),
         _ => Err(EPROTONOSUPPORT),
     }
 }
@@ -51,6 +55,7 @@ pub fn connect(url: &str, ctx: EndpointCtx) -> Result<Box<dyn Endpoint>> {
         "inproc" => inproc::connect(rest, ctx),
         "ipc" => ipc::connect(rest, ctx),
         "tcp" => tcp::connect(rest, ctx),
+        "ws" => ws::connect(rest, ctx),
         _ => Err(EPROTONOSUPPORT),
     }
 }

@@ -21,6 +21,8 @@ use parking_lot::Mutex;
 use slab::Slab;
 
 use super::stream::{as_pipe, Progress, Stream, StreamPipe};
+use super::ws_codec::Role;
+use super::ws_handshake;
 use super::EndpointCtx;
 use crate::pipe::PipeId;
 use crate::socket::stats::{dec, inc, Stats};
@@ -59,6 +61,11 @@ pub enum DialTarget {
         local: Option<IpAddr>,
     },
     Ipc(PathBuf),
+    Ws {
+        host: String,
+        port: u16,
+        path: String,
+    },
 }
 
 /// Requests to the I/O thread.
@@ -68,6 +75,15 @@ pub enum Cmd {
         ctx: EndpointCtx,
         ep: u64,
         unlink: Option<PathBuf>,
+    },
+    /// Serve WebSocket upgrades for `path` on `addr`, sharing the port with
+    /// other paths; `reply` says whether the bind worked.
+    ListenWs {
+        addr: SocketAddr,
+        path: String,
+        ctx: EndpointCtx,
+        ep: u64,
+        reply: SyncSender<Result<(), crate::error::Errno>>,
     },
     Dial {
         target: DialTarget,
@@ -183,6 +199,31 @@ enum Entry {
         /// Set while closing with output still queued (NN_LINGER).
         draining: Option<u64>,
     },
+    /// A WebSocket port, shared by the sockets bound to its paths.
+    WsListener {
+        listener: mio::net::TcpListener,
+        addr: SocketAddr,
+        routes: HashMap<String, (EndpointCtx, u64)>,
+    },
+    /// A connection in its WebSocket opening handshake.
+    Upgrade {
+        stream: Stream,
+        buf: Vec<u8>,
+        side: UpgradeSide,
+    },
+}
+
+enum UpgradeSide {
+    /// Accepted on the WebSocket port at this token; reading the request.
+    Server { listener: usize },
+    /// Dialed; the request is sent, reading the response.
+    Client { dialer: usize, key: String },
+}
+
+/// How a new connection frames messages.
+enum ConnKind {
+    Sp,
+    Ws(Role, Vec<u8>),
 }
 
 #[derive(Default)]
@@ -190,6 +231,8 @@ struct EndpointRecord {
     main: Option<usize>,
     pipes: Vec<usize>,
     unlink: Option<PathBuf>,
+    /// The path this endpoint serves on a shared WebSocket port.
+    ws_path: Option<String>,
 }
 
 #[derive(PartialEq, Eq, PartialOrd, Ord)]
@@ -205,6 +248,7 @@ struct Loop {
     endpoints: HashMap<u64, EndpointRecord>,
     timers: BinaryHeap<Reverse<(Instant, u64, usize, TimerKind)>>,
     next_attempt: u64,
+    ws_listeners: HashMap<SocketAddr, usize>,
 }
 
 impl Loop {
@@ -216,6 +260,7 @@ impl Loop {
             endpoints: HashMap::new(),
             timers: BinaryHeap::new(),
             next_attempt: 1,
+            ws_listeners: HashMap::new(),
         }
     }
 
@@ -276,6 +321,15 @@ impl Loop {
                 rec.unlink = unlink;
                 self.accept_all(tok);
             }
+            Cmd::ListenWs {
+                addr,
+                path,
+                ctx,
+                ep,
+                reply,
+            } => {
+                let _ = reply.send(self.listen_ws(addr, path, ctx, ep));
+            }
             Cmd::Dial { target, ctx, ep } => {
                 let backoff = Duration::from_millis(ctx.opts.reconnect_ivl_ms);
                 let tok = self.entries.insert(Entry::Dialer(Dialer {
@@ -320,6 +374,8 @@ impl Loop {
         match self.entries.get(tok) {
             Some(Entry::Listener { .. }) => self.accept_all(tok),
             Some(Entry::Connecting { .. }) => self.finish_connect(tok),
+            Some(Entry::WsListener { .. }) => self.accept_ws(tok),
+            Some(Entry::Upgrade { .. }) => self.upgrade_step(tok),
             Some(Entry::Conn { pipe, draining, .. }) => {
                 let pipe = pipe.clone();
                 let draining = draining.is_some();
@@ -358,7 +414,7 @@ impl Loop {
                 },
                 _ => return,
             };
-            if let Some(conn) = self.add_conn(stream, ctx, ep, None, false) {
+            if let Some(conn) = self.add_conn(stream, ctx, ep, None, false, ConnKind::Sp) {
                 self.on_event(conn);
             }
         }
@@ -374,6 +430,7 @@ impl Loop {
         ep: u64,
         dialer: Option<usize>,
         registered: bool,
+        kind: ConnKind,
     ) -> Option<usize> {
         if let Stream::Tcp(s) = &stream {
             let _ = s.set_nodelay(ctx.opts.tcp_nodelay);
@@ -395,14 +452,21 @@ impl Loop {
             return None;
         }
         inc(&ctx.link.stats.current_connections);
-        let pipe = Arc::new(StreamPipe::new(stream, ctx, tok));
+        let pipe = Arc::new(match kind {
+            ConnKind::Sp => StreamPipe::new(stream, ctx, tok),
+            ConnKind::Ws(role, leftover) => StreamPipe::new_ws(stream, ctx, tok, role, leftover),
+        });
         self.entries.insert(Entry::Conn {
-            pipe,
+            pipe: pipe.clone(),
             ep,
             dialer,
             draining: None,
         });
         self.endpoints.entry(ep).or_default().pipes.push(tok);
+        // A WebSocket pipe is ready as soon as the upgrade is done.
+        if pipe.is_active() {
+            pipe.link_event(PipeEvent::Added(as_pipe(&pipe)));
+        }
         Some(tok)
     }
 
@@ -417,7 +481,7 @@ impl Loop {
                 Ok(s) => self.start_connecting(tok, Stream::Unix(s)),
                 Err(e) => self.connect_failed(tok, &e),
             },
-            DialTarget::Tcp { host, port, .. } => {
+            DialTarget::Tcp { host, port, .. } | DialTarget::Ws { host, port, .. } => {
                 if let Some(ip) = super::addr::literal_ip(&host) {
                     self.connect_to(tok, vec![SocketAddr::new(ip, port)]);
                     return;
@@ -448,7 +512,7 @@ impl Loop {
         let ipv4only = d.ctx.opts.ipv4only;
         let local = match &d.target {
             DialTarget::Tcp { local, .. } => *local,
-            DialTarget::Ipc(_) => None,
+            DialTarget::Ipc(_) | DialTarget::Ws { .. } => None,
         };
         let Some(addr) = addrs.into_iter().find(|a| !ipv4only || a.is_ipv4()) else {
             let e = io::Error::from_raw_os_error(libc::EADDRNOTAVAIL);
@@ -494,36 +558,307 @@ impl Loop {
                 self.connect_failed(dialer, &e);
             }
             Ok(true) => {
-                let Some(Entry::Dialer(d)) = self.entries.get_mut(dialer) else {
-                    self.forget(tok);
-                    return;
+                let ws = match self.entries.get(dialer) {
+                    Some(Entry::Dialer(d)) => match &d.target {
+                        DialTarget::Ws { host, port, path } => {
+                            Some((format!("{host}:{port}"), path.clone(), d.ctx.protocol))
+                        }
+                        _ => None,
+                    },
+                    _ => {
+                        self.forget(tok);
+                        return;
+                    }
                 };
-                dec(&d.stats().inprogress_connections);
-                inc(&d.stats().established_connections);
-                d.set_error(false);
-                d.backoff = Duration::from_millis(d.ctx.opts.reconnect_ivl_ms);
-                let (ctx, ep) = (d.ctx.clone(), d.ep);
                 let Entry::Connecting { stream, .. } = self.entries.remove(tok) else {
                     unreachable!()
                 };
-                if let Some(conn) = self.add_conn(stream, ctx, ep, Some(dialer), true) {
-                    if let Some(Entry::Dialer(d)) = self.entries.get_mut(dialer) {
-                        d.state = DialState::Connected(conn);
+                match ws {
+                    None => self.connected(dialer, stream, ConnKind::Sp),
+                    Some((host, path, own)) => {
+                        // TCP is up; now the WebSocket upgrade.
+                        let key = ws_handshake::new_key();
+                        let req = ws_handshake::client_request(&host, &path, &key, own);
+                        if !write_small(&stream, req.as_bytes()) {
+                            let _ = self.registry().deregister(&mut SourceFd(&stream.raw_fd()));
+                            self.upgrade_failed(dialer);
+                            return;
+                        }
+                        let up = self.entries.insert(Entry::Upgrade {
+                            stream,
+                            buf: Vec::new(),
+                            side: UpgradeSide::Client { dialer, key },
+                        });
+                        self.move_registration(up);
+                        if let Some(Entry::Dialer(d)) = self.entries.get_mut(dialer) {
+                            d.state = DialState::Connecting(up);
+                        }
+                        self.upgrade_step(up);
                     }
-                    self.on_event(conn);
                 }
             }
         }
     }
 
-    /// Deregisters and drops a Connecting entry.
-    fn forget(&mut self, tok: usize) {
-        if let Entry::Connecting { stream, dialer } = self.entries.remove(tok) {
-            let fd = stream.raw_fd();
-            let _ = self.registry().deregister(&mut SourceFd(&fd));
-            if let Some(Entry::Dialer(d)) = self.entries.get(dialer) {
-                dec(&d.stats().inprogress_connections);
+    /// Re-points the descriptor of the entry at `tok` to that token.
+    fn move_registration(&mut self, tok: usize) {
+        let fd = match self.entries.get(tok) {
+            Some(Entry::Upgrade { stream, .. }) => stream.raw_fd(),
+            _ => return,
+        };
+        let interest = Interest::READABLE | Interest::WRITABLE;
+        let _ = self
+            .registry()
+            .reregister(&mut SourceFd(&fd), Token(tok), interest);
+    }
+
+    /// A dialer's connection is up (and upgraded, for ws): count it and
+    /// start the pipe.
+    fn connected(&mut self, dialer: usize, stream: Stream, kind: ConnKind) {
+        let Some(Entry::Dialer(d)) = self.entries.get_mut(dialer) else {
+            return;
+        };
+        dec(&d.stats().inprogress_connections);
+        inc(&d.stats().established_connections);
+        d.set_error(false);
+        d.backoff = Duration::from_millis(d.ctx.opts.reconnect_ivl_ms);
+        let (ctx, ep) = (d.ctx.clone(), d.ep);
+        if let Some(conn) = self.add_conn(stream, ctx, ep, Some(dialer), true, kind) {
+            if let Some(Entry::Dialer(d)) = self.entries.get_mut(dialer) {
+                d.state = DialState::Connected(conn);
             }
+            self.on_event(conn);
+        }
+    }
+
+    /// The dialer's WebSocket upgrade failed: count it as a connect error.
+    fn upgrade_failed(&mut self, dialer: usize) {
+        if let Some(Entry::Dialer(d)) = self.entries.get(dialer) {
+            dec(&d.stats().inprogress_connections);
+        }
+        let e = io::Error::from_raw_os_error(libc::ECONNREFUSED);
+        self.connect_failed(dialer, &e);
+    }
+
+    fn listen_ws(
+        &mut self,
+        addr: SocketAddr,
+        path: String,
+        ctx: EndpointCtx,
+        ep: u64,
+    ) -> Result<(), crate::error::Errno> {
+        let tok = match self.ws_listeners.get(&addr) {
+            Some(&tok) => tok,
+            None => {
+                let l = std::net::TcpListener::bind(addr).map_err(|e| match e.kind() {
+                    io::ErrorKind::AddrInUse => libc::EADDRINUSE,
+                    io::ErrorKind::AddrNotAvailable => libc::EADDRNOTAVAIL,
+                    _ => crate::error::from_io(&e),
+                })?;
+                l.set_nonblocking(true)
+                    .map_err(|e| crate::error::from_io(&e))?;
+                let mut listener = mio::net::TcpListener::from_std(l);
+                let tok = self.entries.vacant_key();
+                self.registry()
+                    .register(&mut listener, Token(tok), Interest::READABLE)
+                    .map_err(|e| crate::error::from_io(&e))?;
+                self.entries.insert(Entry::WsListener {
+                    listener,
+                    addr,
+                    routes: HashMap::new(),
+                });
+                self.ws_listeners.insert(addr, tok);
+                tok
+            }
+        };
+        let Some(Entry::WsListener { routes, .. }) = self.entries.get_mut(tok) else {
+            return Err(libc::EIO);
+        };
+        if routes.contains_key(&path) {
+            return Err(libc::EADDRINUSE);
+        }
+        routes.insert(path.clone(), (ctx, ep));
+        let rec = self.endpoints.entry(ep).or_default();
+        rec.main = Some(tok);
+        rec.ws_path = Some(path);
+        Ok(())
+    }
+
+    fn accept_ws(&mut self, tok: usize) {
+        loop {
+            let stream = match self.entries.get(tok) {
+                Some(Entry::WsListener { listener, .. }) => match listener.accept() {
+                    Ok((s, _)) => Stream::Tcp(s),
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                    Err(_) => return,
+                },
+                _ => return,
+            };
+            let up = self.entries.vacant_key();
+            let fd = stream.raw_fd();
+            let interest = Interest::READABLE | Interest::WRITABLE;
+            if self
+                .registry()
+                .register(&mut SourceFd(&fd), Token(up), interest)
+                .is_err()
+            {
+                continue;
+            }
+            self.entries.insert(Entry::Upgrade {
+                stream,
+                buf: Vec::new(),
+                side: UpgradeSide::Server { listener: tok },
+            });
+            self.upgrade_step(up);
+        }
+    }
+
+    /// Reads handshake bytes and, once the request or response is complete,
+    /// turns the connection into a pipe (or refuses it).
+    fn upgrade_step(&mut self, tok: usize) {
+        let Some(Entry::Upgrade { stream, buf, side }) = self.entries.get_mut(tok) else {
+            return;
+        };
+        let mut chunk = [0u8; 2048];
+        let mut eof = false;
+        loop {
+            match stream.read(&mut chunk) {
+                Ok(0) => {
+                    eof = true;
+                    break;
+                }
+                Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
+                Err(_) => {
+                    eof = true;
+                    break;
+                }
+            }
+            if buf.len() > 2 * ws_handshake::MAX_HEAD {
+                break;
+            }
+        }
+        match side {
+            UpgradeSide::Server { listener } => {
+                let listener = *listener;
+                let parsed = ws_handshake::parse_request(buf);
+                let req = match parsed {
+                    Ok(None) if !eof => return,
+                    Ok(Some(r)) => r,
+                    Ok(None) | Err(_) => {
+                        let _ = write_small(stream, ws_handshake::BAD_REQUEST.as_bytes());
+                        self.drop_upgrade(tok);
+                        return;
+                    }
+                };
+                let (req, used) = req;
+                let route_path = req.path.split('?').next().unwrap_or("/").to_string();
+                let route = match self.entries.get(listener) {
+                    Some(Entry::WsListener { routes, .. }) => routes.get(&route_path).cloned(),
+                    _ => None,
+                };
+                let Some((ctx, ep)) = route else {
+                    self.refuse_upgrade(tok, ws_handshake::NOT_FOUND);
+                    return;
+                };
+                let Some(proto) = ws_handshake::choose_protocol(&req, ctx.protocol) else {
+                    self.refuse_upgrade(tok, ws_handshake::BAD_REQUEST);
+                    return;
+                };
+                let Some(Entry::Upgrade { stream, buf, .. }) = self.entries.get(tok) else {
+                    return;
+                };
+                if !write_small(
+                    stream,
+                    ws_handshake::server_response(&req, &proto).as_bytes(),
+                ) {
+                    self.drop_upgrade(tok);
+                    return;
+                }
+                let leftover = buf[used..].to_vec();
+                let Entry::Upgrade { stream, .. } = self.entries.remove(tok) else {
+                    unreachable!()
+                };
+                inc(&ctx.link.stats.accepted_connections);
+                let kind = ConnKind::Ws(Role::Server, leftover);
+                if let Some(conn) = self.add_conn(stream, ctx, ep, None, true, kind) {
+                    self.on_event(conn);
+                }
+            }
+            UpgradeSide::Client { dialer, .. } => {
+                let dialer = *dialer;
+                let own = match self.entries.get(dialer) {
+                    Some(Entry::Dialer(d)) => d.ctx.protocol,
+                    _ => {
+                        self.drop_upgrade(tok);
+                        return;
+                    }
+                };
+                let Some(Entry::Upgrade {
+                    buf,
+                    side: UpgradeSide::Client { key, .. },
+                    ..
+                }) = self.entries.get(tok)
+                else {
+                    return;
+                };
+                let used = match ws_handshake::parse_response(buf, key, own) {
+                    Ok(None) if !eof => return,
+                    Ok(Some(used)) => used,
+                    Ok(None) | Err(_) => {
+                        self.drop_upgrade(tok);
+                        self.upgrade_failed(dialer);
+                        return;
+                    }
+                };
+                let leftover = buf[used..].to_vec();
+                let Entry::Upgrade { stream, .. } = self.entries.remove(tok) else {
+                    unreachable!()
+                };
+                self.connected(dialer, stream, ConnKind::Ws(Role::Client, leftover));
+            }
+        }
+    }
+
+    /// Answers an upgrade request with an HTTP error and closes it.
+    fn refuse_upgrade(&mut self, tok: usize, answer: &str) {
+        if let Some(Entry::Upgrade { stream, .. }) = self.entries.get(tok) {
+            let _ = write_small(stream, answer.as_bytes());
+        }
+        self.drop_upgrade(tok);
+    }
+
+    fn drop_upgrade(&mut self, tok: usize) {
+        if let Some(Entry::Upgrade { .. }) = self.entries.get(tok) {
+            if let Entry::Upgrade { stream, .. } = self.entries.remove(tok) {
+                let _ = self.registry().deregister(&mut SourceFd(&stream.raw_fd()));
+                stream.shutdown();
+            }
+        }
+    }
+
+    /// Deregisters and drops a connection still being set up by a dialer.
+    fn forget(&mut self, tok: usize) {
+        let (stream, dialer) = match self.entries.get(tok) {
+            Some(Entry::Connecting { .. })
+            | Some(Entry::Upgrade {
+                side: UpgradeSide::Client { .. },
+                ..
+            }) => match self.entries.remove(tok) {
+                Entry::Connecting { stream, dialer } => (stream, dialer),
+                Entry::Upgrade {
+                    stream,
+                    side: UpgradeSide::Client { dialer, .. },
+                    ..
+                } => (stream, dialer),
+                _ => unreachable!(),
+            },
+            _ => return,
+        };
+        let _ = self.registry().deregister(&mut SourceFd(&stream.raw_fd()));
+        if let Some(Entry::Dialer(d)) = self.entries.get(dialer) {
+            dec(&d.stats().inprogress_connections);
         }
     }
 
@@ -644,7 +979,20 @@ impl Loop {
         let Some(rec) = self.endpoints.remove(&ep) else {
             return;
         };
-        if let Some(main) = rec.main {
+        if let (Some(main), Some(path)) = (rec.main, rec.ws_path.as_ref()) {
+            // A path on a shared WebSocket port: drop the route, and the
+            // port with its last route.
+            if let Some(Entry::WsListener { routes, addr, .. }) = self.entries.get_mut(main) {
+                routes.remove(path);
+                if routes.is_empty() {
+                    let addr = *addr;
+                    self.ws_listeners.remove(&addr);
+                    if let Entry::WsListener { mut listener, .. } = self.entries.remove(main) {
+                        let _ = self.registry().deregister(&mut listener);
+                    }
+                }
+            }
+        } else if let Some(main) = rec.main {
             match self.entries.get(main) {
                 Some(Entry::Listener { listener, .. }) => {
                     let fd = listener.raw_fd();
@@ -690,4 +1038,19 @@ impl super::Endpoint for ReactorEndpoint {
         });
         let _ = rx.recv();
     }
+}
+
+/// Writes a short handshake message on a fresh connection. The kernel's
+/// send buffer always has room for it; anything else means the peer is gone.
+fn write_small(stream: &Stream, bytes: &[u8]) -> bool {
+    let mut off = 0;
+    while off < bytes.len() {
+        match stream.write_vectored(&[std::io::IoSlice::new(&bytes[off..])]) {
+            Ok(0) => return false,
+            Ok(n) => off += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(_) => return false,
+        }
+    }
+    true
 }

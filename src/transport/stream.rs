@@ -17,7 +17,9 @@ use parking_lot::Mutex;
 
 use super::framing::{self, Decoded, Decoder, Wire};
 use super::reactor::{self, Cmd};
+use super::ws_codec::{self, Role, WsDecoder, WsEvent};
 use super::EndpointCtx;
+use crate::message::Chunk;
 use crate::message::Msg;
 use crate::pipe::{next_pipe_id, Pipe, PipeId};
 use crate::protocol::is_valid_peer;
@@ -30,14 +32,14 @@ pub enum Stream {
 }
 
 impl Stream {
-    fn read(&self, buf: &mut [u8]) -> io::Result<usize> {
+    pub fn read(&self, buf: &mut [u8]) -> io::Result<usize> {
         match self {
             Stream::Tcp(s) => (&*s).read(buf),
             Stream::Unix(s) => (&*s).read(buf),
         }
     }
 
-    fn write_vectored(&self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
+    pub fn write_vectored(&self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
         crate::sys::send_vectored(self.raw_fd(), bufs)
     }
 
@@ -82,11 +84,15 @@ impl Stream {
 
 /// A message (or the handshake) waiting to be written.
 struct OutFrame {
-    prefix: [u8; 9],
+    /// Framing in front of the message: SP length (tcp, ipc) or WebSocket
+    /// frame header; or the SP handshake itself.
+    prefix: [u8; 14],
     prefix_len: usize,
     msg: Option<Msg>,
     /// Bytes of this frame already written.
     sent: usize,
+    /// Bytes counted against NN_SNDBUF (0 for handshakes, control frames).
+    weight: usize,
 }
 
 impl OutFrame {
@@ -105,10 +111,35 @@ impl OutFrame {
         self.parts().iter().map(|p| p.len()).sum()
     }
 
-    /// Counted against NN_SNDBUF: the message bytes.
-    fn weight(&self) -> usize {
-        self.msg.as_ref().map_or(0, Msg::wire_len)
+    fn control(prefix: &[u8], payload: Vec<u8>) -> OutFrame {
+        let mut p = [0u8; 14];
+        p[..prefix.len()].copy_from_slice(prefix);
+        OutFrame {
+            prefix: p,
+            prefix_len: prefix.len(),
+            msg: Chunk::zeroed(0).map(|body| Msg {
+                header: payload,
+                body,
+            }),
+            sent: 0,
+            weight: 0,
+        }
     }
+}
+
+/// How messages are framed on this connection.
+enum Codec {
+    /// SP over tcp or ipc: 8-byte handshake, then length-prefixed messages.
+    Sp(Decoder),
+    /// SP over WebSocket: one message per WebSocket message.
+    Ws {
+        decoder: WsDecoder,
+        role: Role,
+        /// Opcode for outgoing messages (NN_WS_MSG_TYPE).
+        opcode: u8,
+        /// Split backtraces off message fronts (request/reply family).
+        split_trace: bool,
+    },
 }
 
 struct ConnState {
@@ -116,7 +147,9 @@ struct ConnState {
     out_bytes: usize,
     inq: VecDeque<Msg>,
     in_bytes: usize,
-    decoder: Decoder,
+    codec: Codec,
+    /// Bytes read during the WebSocket upgrade that belong to the stream.
+    pending_input: Vec<u8>,
     scratch: Box<[u8]>,
     /// Reading stopped because the input queue reached NN_RCVBUF.
     paused: bool,
@@ -158,43 +191,82 @@ pub struct StreamPipe {
 }
 
 impl StreamPipe {
+    /// A tcp:// or ipc:// connection; the SP handshake is queued first.
     pub fn new(stream: Stream, ctx: EndpointCtx, token: usize) -> StreamPipe {
         let wire = stream.wire();
-        let hs = framing::handshake(ctx.protocol as u16);
-        let mut prefix = [0u8; 9];
-        prefix[..8].copy_from_slice(&hs);
-        let mut out = VecDeque::new();
-        out.push_back(OutFrame {
-            prefix,
-            prefix_len: 8,
-            msg: None,
-            sent: 0,
-        });
+        let split = crate::protocol::uses_backtrace(ctx.protocol);
+        let decoder = Decoder::new(wire, ctx.opts.rcvmaxsize, split);
+        let hs = OutFrame::control(&framing::handshake(ctx.protocol as u16), Vec::new());
+        StreamPipe::build(
+            stream,
+            ctx,
+            token,
+            Codec::Sp(decoder),
+            Some(hs),
+            Vec::new(),
+            None,
+        )
+    }
+
+    /// A ws:// connection whose upgrade completed: active at once, with
+    /// the peer's protocol known from the negotiated subprotocol.
+    pub fn new_ws(
+        stream: Stream,
+        ctx: EndpointCtx,
+        token: usize,
+        role: Role,
+        leftover: Vec<u8>,
+    ) -> StreamPipe {
+        let codec = Codec::Ws {
+            decoder: WsDecoder::new(role, ctx.opts.rcvmaxsize),
+            role,
+            opcode: if ctx.opts.ws_text {
+                ws_codec::OP_TEXT
+            } else {
+                ws_codec::OP_BINARY
+            },
+            split_trace: crate::protocol::uses_backtrace(ctx.protocol),
+        };
+        let peer = crate::protocol::peer_of(ctx.protocol) as u16;
+        StreamPipe::build(stream, ctx, token, codec, None, leftover, Some(peer))
+    }
+
+    fn build(
+        stream: Stream,
+        ctx: EndpointCtx,
+        token: usize,
+        codec: Codec,
+        first: Option<OutFrame>,
+        pending_input: Vec<u8>,
+        peer: Option<u16>,
+    ) -> StreamPipe {
         StreamPipe {
             id: next_pipe_id(),
             state: Mutex::new(ConnState {
-                out,
+                out: first.into_iter().collect(),
                 out_bytes: 0,
                 inq: VecDeque::new(),
                 in_bytes: 0,
-                decoder: Decoder::new(
-                    wire,
-                    ctx.opts.rcvmaxsize,
-                    crate::protocol::uses_backtrace(ctx.protocol),
-                ),
+                codec,
+                pending_input,
                 scratch: vec![0u8; SCRATCH].into_boxed_slice(),
                 paused: false,
-                active: false,
+                active: peer.is_some(),
                 broken: false,
                 remove_when_drained: false,
                 removed: false,
             }),
             stream,
             ctx,
-            peer: AtomicU16::new(0),
+            peer: AtomicU16::new(peer.unwrap_or(0)),
             closed: AtomicBool::new(false),
             token,
         }
+    }
+
+    /// Whether the pipe is ready for the socket (handshake done).
+    pub fn is_active(&self) -> bool {
+        self.state.lock().active
     }
 
     pub fn stream(&self) -> &Stream {
@@ -293,8 +365,7 @@ impl StreamPipe {
                 let left = f.total() - f.sent;
                 if written >= left {
                     written -= left;
-                    let w = f.weight();
-                    st.out_bytes -= w;
+                    st.out_bytes -= f.weight;
                     st.out.pop_front();
                 } else {
                     f.sent += written;
@@ -309,68 +380,131 @@ impl StreamPipe {
     /// full. Returns the number of messages queued.
     fn fill(&self, st: &mut ConnState) -> Result<usize, ()> {
         let mut got = 0;
+        if !st.pending_input.is_empty() {
+            let bytes = std::mem::take(&mut st.pending_input);
+            got += self.decode(st, &bytes)?;
+        }
         loop {
             if st.in_bytes >= self.ctx.opts.rcvbuf {
                 st.paused = true;
                 return Ok(got);
             }
             st.paused = false;
-            let ConnState {
+            // Large SP bodies are read straight into the message.
+            if let Codec::Sp(decoder) = &mut st.codec {
+                if let Some(space) = decoder.body_space(DIRECT_READ) {
+                    match self.stream.read(space) {
+                        Ok(0) => return Err(()),
+                        Ok(n) => {
+                            if let Some(Decoded::Message(header, body)) = decoder.body_filled(n) {
+                                st.in_bytes += body.len();
+                                st.inq.push_back(Msg { header, body });
+                                got += 1;
+                            }
+                            continue;
+                        }
+                        Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(got),
+                        Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                        Err(_) => return Err(()),
+                    }
+                }
+            }
+            let mut scratch = std::mem::take(&mut st.scratch);
+            let n = match self.stream.read(&mut scratch) {
+                Ok(0) => Err(()),
+                Ok(n) => Ok(n),
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    st.scratch = scratch;
+                    return Ok(got);
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => Ok(0),
+                Err(_) => Err(()),
+            };
+            let r = n.and_then(|n| self.decode(st, &scratch[..n]));
+            st.scratch = scratch;
+            got += r?;
+        }
+    }
+
+    /// Decodes received bytes into queued messages (answering WebSocket
+    /// pings and closes); returns how many messages were queued.
+    fn decode(&self, st: &mut ConnState, bytes: &[u8]) -> Result<usize, ()> {
+        let mut got = 0;
+        let ConnState {
+            codec,
+            inq,
+            in_bytes,
+            active,
+            out,
+            ..
+        } = st;
+        match codec {
+            Codec::Sp(decoder) => {
+                let own = self.ctx.protocol;
+                let mut refused = false;
+                let mut peer = None;
+                let res = decoder.feed(bytes, &mut |d| match d {
+                    Decoded::Handshake(p) => {
+                        if is_valid_peer(own, p as i32) {
+                            peer = Some(p);
+                        } else {
+                            refused = true;
+                        }
+                    }
+                    Decoded::Message(header, body) => {
+                        *in_bytes += body.len();
+                        inq.push_back(Msg { header, body });
+                        got += 1;
+                    }
+                });
+                if res.is_err() || refused {
+                    return Err(());
+                }
+                if let Some(p) = peer {
+                    self.peer.store(p, Ordering::Relaxed);
+                    *active = true;
+                }
+            }
+            Codec::Ws {
                 decoder,
-                scratch,
-                inq,
-                in_bytes,
-                active,
+                role,
+                split_trace,
                 ..
-            } = st;
-            if let Some(space) = decoder.body_space(DIRECT_READ) {
-                match self.stream.read(space) {
-                    Ok(0) => return Err(()),
-                    Ok(n) => {
-                        if let Some(Decoded::Message(header, body)) = decoder.body_filled(n) {
-                            *in_bytes += body.len();
-                            inq.push_back(Msg { header, body });
+            } => {
+                let mut closing = false;
+                let mut bad = false;
+                let (role, split) = (*role, *split_trace);
+                let res = decoder.feed(bytes, &mut |ev| match ev {
+                    WsEvent::Message(data) => match ws_message(data, split) {
+                        Some(m) => {
+                            *in_bytes += m.body.len();
+                            inq.push_back(m);
                             got += 1;
                         }
-                        continue;
+                        None => bad = true,
+                    },
+                    WsEvent::Ping(payload) => {
+                        out.push_back(ws_control(role, ws_codec::OP_PONG, payload))
                     }
-                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(got),
-                    Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                    Err(_) => return Err(()),
-                }
-            }
-            let n = match self.stream.read(scratch) {
-                Ok(0) => return Err(()),
-                Ok(n) => n,
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(got),
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(_) => return Err(()),
-            };
-            let own = self.ctx.protocol;
-            let mut refused = false;
-            let mut peer = None;
-            let res = decoder.feed(&scratch[..n], &mut |d| match d {
-                Decoded::Handshake(p) => {
-                    if is_valid_peer(own, p as i32) {
-                        peer = Some(p);
-                    } else {
-                        refused = true;
+                    WsEvent::Close(payload) => {
+                        // Echo the status code, then drop the connection.
+                        let code = payload.get(..2).map(<[u8]>::to_vec).unwrap_or_default();
+                        out.push_back(ws_control(role, ws_codec::OP_CLOSE, code));
+                        closing = true;
                     }
+                });
+                if res.is_err() || bad {
+                    return Err(());
                 }
-                Decoded::Message(header, body) => {
-                    *in_bytes += body.len();
-                    inq.push_back(Msg { header, body });
-                    got += 1;
+                if !out.is_empty() {
+                    let _ = self.flush(st);
                 }
-            });
-            if res.is_err() || refused {
-                return Err(());
-            }
-            if let Some(p) = peer {
-                self.peer.store(p, Ordering::Relaxed);
-                *active = true;
+                if closing {
+                    return Err(());
+                }
             }
         }
+        Ok(got)
     }
 
     /// Asks the reactor to tear the connection down.
@@ -397,14 +531,23 @@ impl Pipe for StreamPipe {
         if st.broken || (st.out_bytes > 0 && st.out_bytes + len > self.ctx.opts.sndbuf) {
             return Err(msg);
         }
-        let (prefix, prefix_len) = framing::frame_header(self.stream.wire(), len);
+        let frame = match &st.codec {
+            Codec::Sp(_) => {
+                let (h, n) = framing::frame_header(self.stream.wire(), len);
+                let mut prefix = [0u8; 14];
+                prefix[..9].copy_from_slice(&h);
+                OutFrame {
+                    prefix,
+                    prefix_len: n,
+                    msg: Some(msg),
+                    sent: 0,
+                    weight: len,
+                }
+            }
+            Codec::Ws { role, opcode, .. } => ws_data_frame(*role, *opcode, msg)?,
+        };
         st.out_bytes += len;
-        st.out.push_back(OutFrame {
-            prefix,
-            prefix_len,
-            msg: Some(msg),
-            sent: 0,
-        });
+        st.out.push_back(frame);
         if st.out.len() == 1 && self.flush(&mut st).is_err() {
             st.broken = true;
             drop(st);
@@ -465,4 +608,64 @@ impl Pipe for StreamPipe {
 /// Wraps a pipe for handing to the socket.
 pub fn as_pipe(p: &Arc<StreamPipe>) -> Arc<dyn Pipe> {
     p.clone()
+}
+
+/// An incoming WebSocket message as an SP message, the backtrace split off
+/// its front for the request/reply family (as the SP stream decoder does).
+fn ws_message(data: Vec<u8>, split_trace: bool) -> Option<Msg> {
+    let mut cut = 0;
+    if split_trace {
+        while cut + 4 <= data.len() && cut / 4 < 256 {
+            cut += 4;
+            if data[cut - 4] & 0x80 != 0 {
+                break;
+            }
+        }
+    }
+    let body = Chunk::from_slice(&data[cut..])?;
+    Some(Msg {
+        header: data[..cut].to_vec(),
+        body,
+    })
+}
+
+/// A WebSocket frame carrying a whole message; a client masks it (into a
+/// copy, as RFC 6455 requires).
+fn ws_data_frame(role: Role, opcode: u8, msg: Msg) -> Result<OutFrame, Msg> {
+    let len = msg.wire_len();
+    let (prefix, prefix_len, msg) = match role {
+        Role::Server => {
+            let (h, n) = ws_codec::frame_header(opcode, len, None);
+            (h, n, msg)
+        }
+        Role::Client => {
+            let key = ws_codec::mask_key();
+            let (h, n) = ws_codec::frame_header(opcode, len, Some(key));
+            let Some(mut body) = Chunk::zeroed(len) else {
+                return Err(msg);
+            };
+            let b = body.as_mut_slice();
+            b[..msg.header.len()].copy_from_slice(&msg.header);
+            b[msg.header.len()..].copy_from_slice(msg.body.as_slice());
+            ws_codec::apply_mask(b, key);
+            (h, n, Msg::new(body))
+        }
+    };
+    Ok(OutFrame {
+        prefix,
+        prefix_len,
+        msg: Some(msg),
+        sent: 0,
+        weight: len,
+    })
+}
+
+/// A pong or close frame with a (small) payload.
+fn ws_control(role: Role, opcode: u8, mut payload: Vec<u8>) -> OutFrame {
+    let key = (role == Role::Client).then(ws_codec::mask_key);
+    let (h, n) = ws_codec::frame_header(opcode, payload.len(), key);
+    if let Some(k) = key {
+        ws_codec::apply_mask(&mut payload, k);
+    }
+    OutFrame::control(&h[..n], payload)
 }

@@ -1,0 +1,77 @@
+//! ws://: SP over WebSocket (sp-websocket-mapping-01). `ws://host:port/path`
+//! to bind (host `*` or a literal address) and to connect (host may be a DNS
+//! name). Several sockets may bind different paths on one port; the I/O
+//! thread routes each upgrade request by its path.
+
+use std::net::SocketAddr;
+
+use super::addr::{bind_ip, is_valid_hostname, literal_ip, split_port};
+use super::reactor::{self, Cmd, DialTarget, ReactorEndpoint};
+use super::{Endpoint, EndpointCtx};
+use crate::error::{Result, EINVAL};
+
+/// Splits `host:port/path` (the path defaults to `/`).
+fn split(rest: &str) -> Result<(&str, u16, String)> {
+    let (hostport, path) = match rest.find('/') {
+        Some(i) => (&rest[..i], rest[i..].to_string()),
+        None => (rest, "/".to_string()),
+    };
+    let (host, port) = split_port(hostport)?;
+    Ok((host, port, path))
+}
+
+pub fn bind(rest: &str, ctx: EndpointCtx) -> Result<Box<dyn Endpoint>> {
+    let (host, port, path) = split(rest)?;
+    let ip = bind_ip(host, ctx.opts.ipv4only)?;
+    let key = reactor::next_endpoint_key();
+    let (tx, rx) = std::sync::mpsc::sync_channel(1);
+    reactor::get().submit(Cmd::ListenWs {
+        addr: SocketAddr::new(ip, port),
+        path,
+        ctx,
+        ep: key,
+        reply: tx,
+    });
+    rx.recv().map_err(|_| libc::EIO)??;
+    Ok(Box::new(ReactorEndpoint { key }))
+}
+
+pub fn connect(rest: &str, ctx: EndpointCtx) -> Result<Box<dyn Endpoint>> {
+    let (host, port, path) = split(rest)?;
+    match literal_ip(host) {
+        Some(ip) if ip.is_ipv6() && ctx.opts.ipv4only => return Err(EINVAL),
+        Some(_) => {}
+        None if is_valid_hostname(host) => {}
+        None => return Err(EINVAL),
+    }
+    let key = reactor::next_endpoint_key();
+    reactor::get().submit(Cmd::Dial {
+        target: DialTarget::Ws {
+            host: host.to_string(),
+            port,
+            path,
+        },
+        ctx,
+        ep: key,
+    });
+    Ok(Box::new(ReactorEndpoint { key }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn addresses_split_into_host_port_and_path() {
+        assert_eq!(
+            split("127.0.0.1:80").unwrap(),
+            ("127.0.0.1", 80, "/".to_string())
+        );
+        assert_eq!(
+            split("h:81/a/b?c=1").unwrap(),
+            ("h", 81, "/a/b?c=1".to_string())
+        );
+        assert_eq!(split("h/a"), Err(EINVAL));
+        assert_eq!(split("h:/a"), Err(EINVAL));
+    }
+}

@@ -1,0 +1,78 @@
+//! ws:// transport: messages both ways, several paths on one port, large
+//! messages, and hostile handshakes refused without harm.
+
+mod common;
+use common::*;
+use nanomsg::abi::*;
+use std::io::{Read, Write};
+
+#[test]
+fn pair_over_ws_with_two_paths_on_one_port() {
+    let a = socket(NN_PAIR);
+    let b = socket(NN_PAIR);
+    let ca = socket(NN_PAIR);
+    let cb = socket(NN_PAIR);
+    for s in [a, b, ca, cb] {
+        set_int(s, NN_SOL_SOCKET, NN_RCVTIMEO, 5000);
+        set_int(s, NN_SOL_SOCKET, NN_RCVMAXSIZE, -1);
+    }
+    bind(a, "ws://127.0.0.1:15881/a");
+    bind(b, "ws://127.0.0.1:15881/b");
+    connect(ca, "ws://127.0.0.1:15881/a");
+    connect(cb, "ws://127.0.0.1:15881/b");
+    send(ca, b"to a");
+    send(cb, b"to b");
+    assert_eq!(recv(a), b"to a");
+    assert_eq!(recv(b), b"to b");
+    let big: Vec<u8> = (0..3_000_000u32).map(|i| (i % 251) as u8).collect();
+    send(a, &big);
+    assert!(recv(ca) == big);
+    send(cb, &big);
+    assert!(recv(b) == big);
+    for s in [a, b, ca, cb] {
+        close(s);
+    }
+}
+
+#[test]
+fn malformed_handshakes_are_refused_and_the_port_keeps_working() {
+    let rep = socket(NN_REP);
+    set_int(rep, NN_SOL_SOCKET, NN_RCVTIMEO, 5000);
+    bind(rep, "ws://127.0.0.1:15882/svc");
+    for junk in [
+        &b"\x00SP\x00\x00\x10\x00\x00garbage"[..],
+        b"GET /svc HTTP/1.1\r\nHost: x\r\n\r\n",
+        b"GET /nothere HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: a2V5\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: rep.sp.nanomsg.org\r\n\r\n",
+    ] {
+        let mut c = std::net::TcpStream::connect("127.0.0.1:15882").unwrap();
+        c.set_read_timeout(Some(std::time::Duration::from_secs(5))).unwrap();
+        c.write_all(junk).unwrap();
+        let mut answer = Vec::new();
+        let _ = c.read_to_end(&mut answer);
+        let text = String::from_utf8_lossy(&answer);
+        assert!(text.starts_with("HTTP/1.1 4"), "answer to junk: {text:?}");
+    }
+    let req = socket(NN_REQ);
+    set_int(req, NN_SOL_SOCKET, NN_RCVTIMEO, 5000);
+    connect(req, "ws://127.0.0.1:15882/svc");
+    send(req, b"still there?");
+    assert_eq!(recv(rep), b"still there?");
+    send(rep, b"yes");
+    assert_eq!(recv(req), b"yes");
+    close(req);
+    close(rep);
+}
+
+#[test]
+fn same_path_twice_is_addr_in_use() {
+    let a = socket(NN_PAIR);
+    let b = socket(NN_PAIR);
+    bind(a, "ws://127.0.0.1:15883/p");
+    let url = std::ffi::CString::new("ws://127.0.0.1:15883/p").unwrap();
+    assert_eq!(unsafe { nanomsg::ffi::nn_bind(b, url.as_ptr()) }, -1);
+    assert_eq!(nanomsg::ffi::nn_errno(), libc::EADDRINUSE);
+    close(a);
+    // The port is free again once its last path is gone.
+    bind(b, "ws://127.0.0.1:15883/p");
+    close(b);
+}
