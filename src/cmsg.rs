@@ -170,8 +170,10 @@ pub unsafe fn check_scatter(hdr: &nn_msghdr) -> Result<(), Errno> {
 /// The control data describing a message's SP header.
 fn header_cmsg(header: &[u8]) -> Vec<u8> {
     let data_len = size_of::<usize>() + header.len();
-    let mut v = vec![0u8; CMSG_HDR + align(data_len)];
-    v[..8].copy_from_slice(&(CMSG_HDR + data_len).to_ne_bytes());
+    let space = CMSG_HDR + align(data_len);
+    let mut v = vec![0u8; space];
+    // nanomsg reports NN_CMSG_SPACE here, not NN_CMSG_LEN.
+    v[..8].copy_from_slice(&space.to_ne_bytes());
     v[8..12].copy_from_slice(&PROTO_SP.to_ne_bytes());
     v[12..16].copy_from_slice(&SP_HDR.to_ne_bytes());
     v[CMSG_HDR..CMSG_HDR + 8].copy_from_slice(&header.len().to_ne_bytes());

@@ -15,7 +15,7 @@ fn urls(tag: &str, port: u16) -> Vec<String> {
 /// Messages sent just before the sender closes are still delivered.
 #[test]
 fn messages_sent_before_close_arrive() {
-    for url in urls("before-close", 15891) {
+    for url in urls("before-close", 13891) {
         let a = socket(NN_PAIR);
         let b = socket(NN_PAIR);
         set_int(b, NN_SOL_SOCKET, NN_RCVTIMEO, 5000);
@@ -39,7 +39,7 @@ fn messages_sent_before_close_arrive() {
 /// new peer can attach.
 #[test]
 fn a_new_peer_replaces_a_closed_one() {
-    for url in urls("replace", 15892) {
+    for url in urls("replace", 13892) {
         let b = socket(NN_PAIR);
         set_int(b, NN_SOL_SOCKET, NN_RCVTIMEO, 5000);
         bind(b, &url);
@@ -58,7 +58,7 @@ fn a_new_peer_replaces_a_closed_one() {
 /// Large messages cross intact in both directions.
 #[test]
 fn large_messages_cross_intact() {
-    for url in urls("large", 15893) {
+    for url in urls("large", 13893) {
         let a = socket(NN_PAIR);
         let b = socket(NN_PAIR);
         for s in [a, b] {

@@ -23,7 +23,7 @@ fn request_reply_on_every_transport() {
     for url in [
         "inproc://rr",
         "ipc:///tmp/nnrs-rr.ipc",
-        "tcp://127.0.0.1:15895",
+        "tcp://127.0.0.1:13895",
     ] {
         let rep = socket(NN_REP);
         let req = socket(NN_REQ);
@@ -46,15 +46,15 @@ fn request_reply_on_every_transport() {
 fn request_reply_through_a_device() {
     let front = raw_socket(NN_REP);
     let back = raw_socket(NN_REQ);
-    bind(front, "tcp://127.0.0.1:15896");
-    bind(back, "tcp://127.0.0.1:15897");
+    bind(front, "tcp://127.0.0.1:13896");
+    bind(back, "tcp://127.0.0.1:13897");
     std::thread::spawn(move || nn_device(front, back));
     let server = socket(NN_REP);
     let client = socket(NN_REQ);
     timeouts(server);
     timeouts(client);
-    connect(server, "tcp://127.0.0.1:15897");
-    connect(client, "tcp://127.0.0.1:15896");
+    connect(server, "tcp://127.0.0.1:13897");
+    connect(client, "tcp://127.0.0.1:13896");
     for i in 0..3u8 {
         send(client, &[i]);
         assert_eq!(recv(server), vec![i]);
@@ -72,10 +72,10 @@ fn subscribers_get_only_their_topics() {
     let publisher = socket(NN_PUB);
     let sub_a = socket(NN_SUB);
     let sub_all = socket(NN_SUB);
-    bind(publisher, "tcp://127.0.0.1:15898");
+    bind(publisher, "tcp://127.0.0.1:13898");
     for s in [sub_a, sub_all] {
         set_int(s, NN_SOL_SOCKET, NN_RCVTIMEO, 300);
-        connect(s, "tcp://127.0.0.1:15898");
+        connect(s, "tcp://127.0.0.1:13898");
     }
     let sub = |s: c_int, topic: &[u8]| unsafe {
         assert_eq!(

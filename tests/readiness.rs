@@ -33,7 +33,7 @@ fn readable(fd: c_int, timeout_ms: c_int) -> bool {
 
 #[test]
 fn rcvfd_is_readable_exactly_while_a_message_waits() {
-    for url in ["inproc://rcvfd", "tcp://127.0.0.1:15894"] {
+    for url in ["inproc://rcvfd", "tcp://127.0.0.1:13894"] {
         let a = socket(NN_PAIR);
         let b = socket(NN_PAIR);
         bind(b, url);
@@ -98,5 +98,41 @@ fn nn_poll_reports_each_socket() {
     assert_eq!(nn_errno(), libc::EBADF);
     for s in [a, b, c, d] {
         close(s);
+    }
+}
+
+/// nn_poll over many sockets reports exactly the ones with a message.
+#[test]
+fn nn_poll_over_many_sockets() {
+    const N: usize = 64;
+    let mut pairs = Vec::new();
+    for i in 0..N {
+        let a = socket(NN_PAIR);
+        let b = socket(NN_PAIR);
+        let url = format!("inproc://many-{i}");
+        bind(a, &url);
+        connect(b, &url);
+        pairs.push((a, b));
+    }
+    let ready: Vec<usize> = (0..N).filter(|i| i % 5 == 2).collect();
+    for &i in &ready {
+        send(pairs[i].1, b"m");
+    }
+    let mut fds: Vec<nn_pollfd> = pairs
+        .iter()
+        .map(|&(a, _)| nn_pollfd {
+            fd: a,
+            events: NN_POLLIN as i16,
+            revents: 0,
+        })
+        .collect();
+    let n = unsafe { nn_poll(fds.as_mut_ptr(), N as c_int, 2000) };
+    assert_eq!(n as usize, ready.len());
+    for (i, f) in fds.iter().enumerate() {
+        assert_eq!(f.revents != 0, ready.contains(&i), "socket {i}");
+    }
+    for (a, b) in pairs {
+        close(a);
+        close(b);
     }
 }

@@ -24,8 +24,8 @@ fn tcp_exchange_counts_connections_messages_and_bytes() {
     let c = socket(NN_PAIR);
     set_int(b, NN_SOL_SOCKET, NN_RCVTIMEO, 5000);
     set_int(c, NN_SOL_SOCKET, NN_RCVTIMEO, 5000);
-    bind(b, "tcp://127.0.0.1:15899");
-    connect(c, "tcp://127.0.0.1:15899");
+    bind(b, "tcp://127.0.0.1:13899");
+    connect(c, "tcp://127.0.0.1:13899");
     for _ in 0..3 {
         send(c, b"12345");
     }
@@ -59,11 +59,11 @@ fn tcp_exchange_counts_connections_messages_and_bytes() {
 fn failed_connects_are_counted_as_errors() {
     let c = socket(NN_PAIR);
     set_int(c, NN_SOL_SOCKET, NN_RECONNECT_IVL, 20);
-    connect(c, "tcp://127.0.0.1:15880");
+    connect(c, "tcp://127.0.0.1:13880");
     wait_for(|| stat(c, NN_STAT_CONNECT_ERRORS) >= 2);
     assert_eq!(stat(c, NN_STAT_CURRENT_EP_ERRORS), 1);
     let b = socket(NN_PAIR);
-    bind(b, "tcp://127.0.0.1:15880");
+    bind(b, "tcp://127.0.0.1:13880");
     wait_for(|| stat(c, NN_STAT_ESTABLISHED_CONNECTIONS) == 1);
     assert_eq!(stat(c, NN_STAT_CURRENT_EP_ERRORS), 0);
     close(c);

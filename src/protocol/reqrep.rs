@@ -151,9 +151,9 @@ impl Protocol for Req {
         if self.raw {
             return self.fq.recv().map(|(_, m)| m).ok_or(RecvError::WouldBlock);
         }
-        // With no request outstanding a receive just waits, as in nanomsg.
+        // No request in progress (none sent, or its reply already taken).
         if self.current.is_none() {
-            return Err(RecvError::WouldBlock);
+            return Err(RecvError::Fail(EFSM));
         }
         self.try_send_current();
         self.fetch_reply();
@@ -243,12 +243,10 @@ impl Rep {
     /// Takes requests off the pipes, dropping malformed ones and those that
     /// crossed too many hops.
     fn fetch(&mut self) {
-        // A raw socket adds its own hop (the pipe key) to the backtrace.
-        let limit = if self.raw {
-            self.max_hops.saturating_sub(1)
-        } else {
-            self.max_hops
-        };
+        // A request that has crossed more than NN_MAXTTL hops (entries in
+        // its backtrace, the request id included) is dropped, by raw and
+        // cooked sockets alike.
+        let limit = self.max_hops;
         while self.ready.is_none() {
             let Some((pipe, m)) = self.fq.recv() else {
                 return;
@@ -299,6 +297,11 @@ impl Protocol for Rep {
     }
 
     fn recv(&mut self) -> Result<Msg, RecvError> {
+        // Starting a receive abandons the request held for a reply, as in
+        // nanomsg: a send after a receive that timed out is EFSM.
+        if !self.raw {
+            self.current = None;
+        }
         self.fetch();
         let (pipe, mut m) = self.ready.take().ok_or(RecvError::WouldBlock)?;
         if self.raw {

@@ -23,7 +23,7 @@ use crate::timer::TimerHandle;
 const DEADLINE_MS: c_int = 1000;
 
 enum State {
-    /// No survey sent yet: a receive just waits.
+    /// No survey sent yet: a receive is EFSM.
     Idle,
     /// Collecting answers to survey `id` until timer `timer` fires.
     Active { id: u32, timer: u64 },
@@ -108,7 +108,7 @@ impl Protocol for Surveyor {
             return self.fq.recv().map(|(_, m)| m).ok_or(RecvError::WouldBlock);
         }
         match self.state {
-            State::Idle => Err(RecvError::WouldBlock),
+            State::Idle => Err(RecvError::Fail(EFSM)),
             State::Expired => {
                 self.state = State::Done;
                 Err(RecvError::Fail(ETIMEDOUT))
