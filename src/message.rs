@@ -42,13 +42,24 @@ fn layout(len: usize) -> Option<Layout> {
 
 impl Chunk {
     /// A zero-filled chunk of `len` bytes; `None` if it cannot be allocated.
+    /// (Large blocks come from fresh zero pages, so this costs no memset.)
     pub fn zeroed(len: usize) -> Option<Chunk> {
+        Chunk::allocate(len, true)
+    }
+
+    fn allocate(len: usize, zero: bool) -> Option<Chunk> {
         let layout = layout(len)?;
         if layout.size() > isize::MAX as usize {
             return None;
         }
         // SAFETY: the layout has a non-zero size (HDR > 0).
-        let p = unsafe { alloc::alloc_zeroed(layout) } as *mut ChunkHeader;
+        let p = unsafe {
+            if zero {
+                alloc::alloc_zeroed(layout)
+            } else {
+                alloc::alloc(layout)
+            }
+        } as *mut ChunkHeader;
         let hdr = NonNull::new(p)?;
         // SAFETY: the block is at least HDR bytes and suitably aligned.
         unsafe {
@@ -61,10 +72,12 @@ impl Chunk {
         Some(Chunk { hdr })
     }
 
-    /// A chunk holding a copy of `data`.
+    /// A chunk holding a copy of `data` (no zero-fill first).
     pub fn from_slice(data: &[u8]) -> Option<Chunk> {
-        let mut c = Chunk::zeroed(data.len())?;
-        c.as_mut_slice().copy_from_slice(data);
+        let c = Chunk::allocate(data.len(), false)?;
+        // SAFETY: the block has room for data.len() bytes after the header,
+        // and they are all written here before anything reads them.
+        unsafe { std::ptr::copy_nonoverlapping(data.as_ptr(), c.data_ptr(), data.len()) };
         Some(c)
     }
 
