@@ -1,0 +1,3 @@
+module nanomsg-bindings/gocheck
+
+go 1.19
