@@ -1,5 +1,6 @@
 # Installs the build tree into a scratch prefix and uses it like a
-# downstream project would:
+# downstream project would (including a plain Makefile project, C and C++,
+# that takes its flags from pkg-config):
 #   1. the expected files and symlinks are installed;
 #   2. pkg-config finds nanomsg 1.1.5, and a program compiled with its
 #      --cflags/--libs (and a static link with --static --libs when the
@@ -83,6 +84,18 @@ if(PKG_CONFIG)
   set(ENV{LD_LIBRARY_PATH} "${libdir}")
   set(ENV{CONSUMER_EXPECT_LIB} "${libdir}/${REAL_NAME}")
   run("${WORK_DIR}/consumer-pc")
+
+  # A Makefile project (C and C++) using pkg-config, as users build.
+  find_program(MAKE_PROGRAM NAMES make gmake)
+  if(MAKE_PROGRAM)
+    file(COPY "${SOURCE_DIR}/install-consumer/Makefile" "${SOURCE_DIR}/install-consumer/consumer.c"
+         "${SOURCE_DIR}/install-consumer/consumer_cxx.cpp" DESTINATION "${WORK_DIR}/make")
+    run("${MAKE_PROGRAM}" -C "${WORK_DIR}/make")
+    run("${WORK_DIR}/make/consumer-make")
+    run("${WORK_DIR}/make/consumer-cxx")
+  else()
+    message(FATAL_ERROR "make not found: the Makefile consumer cannot be checked")
+  endif()
 
   if(have_static)
     execute_process(COMMAND "${PKG_CONFIG}" --static --libs-only-l nanomsg
