@@ -3,69 +3,35 @@
 
 use std::sync::Arc;
 
+use super::priority_ring::PriorityRing;
 use crate::message::Msg;
 use crate::pipe::{Pipe, PipeId};
 
-const PRIORITIES: usize = 16;
-
 #[derive(Default)]
 pub struct FairQueue {
-    by_prio: [Vec<Arc<dyn Pipe>>; PRIORITIES],
-    /// Where the next round robin scan starts, per priority.
-    cursor: [usize; PRIORITIES],
-}
-
-fn slot(prio: u8) -> usize {
-    (prio.clamp(1, PRIORITIES as u8) - 1) as usize
+    ring: PriorityRing,
 }
 
 impl FairQueue {
     pub fn add(&mut self, pipe: Arc<dyn Pipe>) {
-        self.by_prio[slot(pipe.recv_priority())].push(pipe);
+        let prio = pipe.recv_priority();
+        self.ring.add(pipe, prio);
     }
 
     pub fn remove(&mut self, id: PipeId) {
-        for (p, pipes) in self.by_prio.iter_mut().enumerate() {
-            if let Some(i) = pipes.iter().position(|x| x.id() == id) {
-                pipes.remove(i);
-                if self.cursor[p] > i {
-                    self.cursor[p] -= 1;
-                }
-                return;
-            }
-        }
+        self.ring.remove(id);
     }
 
     /// The next message, with the pipe it came from.
     pub fn recv(&mut self) -> Option<(Arc<dyn Pipe>, Msg)> {
-        for (p, pipes) in self.by_prio.iter().enumerate() {
-            let n = pipes.len();
-            for k in 0..n {
-                let i = (self.cursor[p] + k) % n;
-                if let Some(m) = pipes[i].recv() {
-                    self.cursor[p] = (i + 1) % n;
-                    return Some((pipes[i].clone(), m));
-                }
-            }
-        }
-        None
+        self.ring.serve(|p| p.recv().map(|m| (p.clone(), m)))
     }
 
     pub fn can_recv(&self) -> bool {
-        self.by_prio.iter().flatten().any(|p| p.can_recv())
-    }
-
-    pub fn pipes(&self) -> impl Iterator<Item = &Arc<dyn Pipe>> {
-        self.by_prio.iter().flatten()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.by_prio.iter().all(Vec::is_empty)
+        self.ring.pipes().any(|p| p.can_recv())
     }
 
     pub fn close_all(&mut self) {
-        for p in self.by_prio.iter_mut().flat_map(std::mem::take) {
-            p.close();
-        }
+        self.ring.close_all();
     }
 }

@@ -4,72 +4,51 @@
 
 use std::sync::Arc;
 
+use super::priority_ring::PriorityRing;
 use crate::message::Msg;
 use crate::pipe::{Pipe, PipeId};
 
-const PRIORITIES: usize = 16;
-
 #[derive(Default)]
 pub struct LoadBalancer {
-    by_prio: [Vec<Arc<dyn Pipe>>; PRIORITIES],
-    cursor: [usize; PRIORITIES],
-}
-
-fn slot(prio: u8) -> usize {
-    (prio.clamp(1, PRIORITIES as u8) - 1) as usize
+    ring: PriorityRing,
 }
 
 impl LoadBalancer {
     pub fn add(&mut self, pipe: Arc<dyn Pipe>) {
-        self.by_prio[slot(pipe.send_priority())].push(pipe);
+        let prio = pipe.send_priority();
+        self.ring.add(pipe, prio);
     }
 
     pub fn remove(&mut self, id: PipeId) {
-        for (p, pipes) in self.by_prio.iter_mut().enumerate() {
-            if let Some(i) = pipes.iter().position(|x| x.id() == id) {
-                pipes.remove(i);
-                if self.cursor[p] > i {
-                    self.cursor[p] -= 1;
-                }
-                return;
-            }
-        }
+        self.ring.remove(id);
     }
 
     /// Sends to the next pipe in turn that accepts; returns its id, or the
     /// message if none can take it now.
-    pub fn send(&mut self, mut msg: Msg) -> Result<PipeId, Msg> {
-        for (p, pipes) in self.by_prio.iter().enumerate() {
-            let n = pipes.len();
-            for k in 0..n {
-                let i = (self.cursor[p] + k) % n;
-                match pipes[i].send(msg) {
-                    Ok(()) => {
-                        self.cursor[p] = (i + 1) % n;
-                        return Ok(pipes[i].id());
-                    }
-                    Err(m) => msg = m,
+    pub fn send(&mut self, msg: Msg) -> Result<PipeId, Msg> {
+        let mut msg = Some(msg);
+        let sent = self
+            .ring
+            .serve(|p| match p.send(msg.take().expect("held until sent")) {
+                Ok(()) => Some(p.id()),
+                Err(back) => {
+                    msg = Some(back);
+                    None
                 }
-            }
-        }
-        Err(msg)
+            });
+        sent.ok_or_else(|| msg.expect("not sent, so still held"))
     }
 
     pub fn can_send(&self) -> bool {
-        self.by_prio.iter().flatten().any(|p| p.can_send())
+        self.ring.pipes().any(|p| p.can_send())
     }
 
     /// The priority messages currently go out with (NN_STAT_CURRENT_SND_PRIORITY).
     pub fn current_priority(&self) -> Option<u8> {
-        self.by_prio
-            .iter()
-            .position(|pipes| pipes.iter().any(|p| p.can_send()))
-            .map(|i| i as u8 + 1)
+        self.ring.first_priority(|p| p.can_send())
     }
 
     pub fn close_all(&mut self) {
-        for p in self.by_prio.iter_mut().flat_map(std::mem::take) {
-            p.close();
-        }
+        self.ring.close_all();
     }
 }

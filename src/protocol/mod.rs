@@ -11,6 +11,7 @@ pub mod keyed_pipes;
 pub mod load_balance;
 pub mod pair;
 pub mod pipeline;
+pub mod priority_ring;
 pub mod pubsub;
 pub mod reqrep;
 pub mod survey;
