@@ -20,7 +20,7 @@ import sys
 import tempfile
 import time
 
-NANOCAT = shutil.which("nanocat") or "/usr/bin/nanocat"
+NANOCAT = "/usr/bin/nanocat"
 
 # For each protocol: (binder args, connecter args, what the binder must
 # print, what the connecter must print). Lines are nanocat's -A output.
@@ -74,6 +74,7 @@ def main():
     ap.add_argument("--transport", required=True, choices=["tcp", "ipc", "ws"])
     ap.add_argument("--binder", required=True, choices=["ours", "system"])
     ap.add_argument("--port", type=int, required=True)
+    ap.add_argument("--nanocat", default=NANOCAT, help="Debian's nanocat binary")
     a = ap.parse_args()
 
     ours_lib = os.path.realpath(os.path.join(a.lib_dir, "libnanomsg.so.5"))
@@ -92,8 +93,8 @@ def main():
         return [] if args[0] in ("--pub", "--push") else ["-A", "--recv-timeout", "2"]
 
     cmds = {
-        "binder": [NANOCAT] + bind_args + ["--bind", url] + receiving(bind_args),
-        "connecter": [NANOCAT] + conn_args + ["--connect", url] + receiving(conn_args),
+        "binder": [a.nanocat] + bind_args + ["--bind", url] + receiving(bind_args),
+        "connecter": [a.nanocat] + conn_args + ["--connect", url] + receiving(conn_args),
     }
     procs = {}
     outs = {}

@@ -12,10 +12,10 @@ import shutil
 import subprocess
 import sys
 
-NANOCAT = shutil.which("nanocat") or "/usr/bin/nanocat"
+NANOCAT = "/usr/bin/nanocat"
 
 
-def run(lib_dir, port, print_errors):
+def run(nanocat, lib_dir, port, print_errors):
     env = dict(os.environ)
     env.pop("LD_PRELOAD", None)
     env.pop("NN_PRINT_ERRORS", None)
@@ -25,7 +25,7 @@ def run(lib_dir, port, print_errors):
         env.pop("LD_LIBRARY_PATH", None)
     if print_errors:
         env["NN_PRINT_ERRORS"] = "1"
-    cmd = [NANOCAT, "--pair", "--connect", "tcp://127.0.0.1:%d" % port, "--recv-timeout", "1", "-A"]
+    cmd = [nanocat, "--pair", "--connect", "tcp://127.0.0.1:%d" % port, "--recv-timeout", "1", "-A"]
     p = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=20)
     # The line may repeat only if the error clears in between; keep distinct lines.
     return sorted(set(l for l in p.stderr.splitlines() if l.startswith("nanomsg:")))
@@ -35,10 +35,11 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--lib-dir", required=True)
     ap.add_argument("--port", type=int, required=True)
+    ap.add_argument("--nanocat", default=NANOCAT, help="Debian's nanocat binary")
     a = ap.parse_args()
-    real = run(None, a.port, True)
-    ours = run(a.lib_dir, a.port, True)
-    quiet = run(a.lib_dir, a.port, False)
+    real = run(a.nanocat, None, a.port, True)
+    ours = run(a.nanocat, a.lib_dir, a.port, True)
+    quiet = run(a.nanocat, a.lib_dir, a.port, False)
     print("real nanomsg:", real)
     print("ours:        ", ours)
     print("ours, unset: ", quiet)

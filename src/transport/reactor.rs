@@ -381,7 +381,7 @@ impl Loop {
                 let draining = draining.is_some();
                 let progress = pipe.on_ready();
                 if draining {
-                    if progress == Progress::Dead || !pipe.has_pending_output() {
+                    if matches!(progress, Progress::Dead { .. }) || !pipe.has_pending_output() {
                         self.teardown(tok, false);
                     }
                     return;
@@ -389,7 +389,12 @@ impl Loop {
                 match progress {
                     Progress::Nothing => {}
                     Progress::Established => pipe.link_event(PipeEvent::Added(as_pipe(&pipe))),
-                    Progress::Dead => self.teardown(tok, true),
+                    Progress::Dead { established } => {
+                        if established {
+                            pipe.link_event(PipeEvent::Added(as_pipe(&pipe)));
+                        }
+                        self.teardown(tok, true);
+                    }
                 }
             }
             _ => {}

@@ -176,8 +176,12 @@ pub enum Progress {
     Nothing,
     /// The handshake completed: tell the socket about the pipe.
     Established,
-    /// The connection failed and must be torn down.
-    Dead,
+    /// The connection failed and must be torn down; if its handshake
+    /// completed in the same step, the socket must first be told of it (the
+    /// messages that came with it are still to be received).
+    Dead {
+        established: bool,
+    },
 }
 
 pub struct StreamPipe {
@@ -305,31 +309,25 @@ impl StreamPipe {
     pub fn on_ready(&self) -> Progress {
         let mut st = self.state.lock();
         if st.broken {
-            return Progress::Dead;
+            return Progress::Dead { established: false };
         }
-        let before = st.out_bytes;
-        if self.flush(&mut st).is_err() {
-            st.broken = true;
-            return Progress::Dead;
-        }
-        let freed = st.out_bytes < before;
-        let was_active = st.active;
-        let got = match self.fill(&mut st) {
-            Ok(n) => n,
-            Err(()) => {
-                st.broken = true;
-                return Progress::Dead;
-            }
-        };
+        let (out_before, in_before, was_active) = (st.out_bytes, st.inq.len(), st.active);
+        let wrote = self.flush(&mut st);
+        // Read even if writing failed, and keep what was read even if the
+        // stream then ends: a peer may send, then close at once.
+        let read = self.fill(&mut st);
         let established = !was_active && st.active;
+        let dead = wrote.is_err() || read.is_err();
+        st.broken |= dead;
+        let wake = st.out_bytes < out_before || st.inq.len() > in_before;
         drop(st);
-        if freed || got > 0 {
+        if wake {
             self.ctx.link.wake();
         }
-        if established {
-            Progress::Established
-        } else {
-            Progress::Nothing
+        match (established, dead) {
+            (_, true) => Progress::Dead { established },
+            (true, false) => Progress::Established,
+            (false, false) => Progress::Nothing,
         }
     }
 
