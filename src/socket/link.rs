@@ -25,6 +25,11 @@ pub enum PipeEvent {
 const SPINS: u32 = 200;
 const YIELDS: u32 = 16;
 
+/// How the last brief wait ended (SocketLink::last_wait).
+const WAIT_SPUN: u8 = 0;
+const WAIT_YIELDED: u8 = 1;
+const WAIT_SLEPT: u8 = 2;
+
 pub struct SocketLink {
     /// nn_get_statistic counters, kept by the core and the transports.
     pub stats: super::stats::Stats,
@@ -37,6 +42,8 @@ pub struct SocketLink {
     has_events: AtomicBool,
     /// Called after each wake-up, for readiness file descriptors.
     on_wake: std::sync::OnceLock<Box<dyn Fn() + Send + Sync>>,
+    /// How the last brief wait ended: WAIT_SPUN, WAIT_YIELDED or WAIT_SLEPT.
+    last_wait: std::sync::atomic::AtomicU8,
     /// Called after a pipe event is queued.
     on_event: std::sync::OnceLock<Box<dyn Fn() + Send + Sync>>,
 }
@@ -53,6 +60,7 @@ impl Default for SocketLink {
             has_events: AtomicBool::new(false),
             on_wake: std::sync::OnceLock::new(),
             on_event: std::sync::OnceLock::new(),
+            last_wait: std::sync::atomic::AtomicU8::new(WAIT_SPUN),
         }
     }
 }
@@ -117,20 +125,37 @@ impl SocketLink {
     /// briefly, then yielding the CPU so a peer thread on the same core can
     /// run — saves this thread's futex sleep and the waker's futex wake,
     /// which cost more than the wait itself.
+    ///
+    /// What worked last time steers this time: after a spin that paid off,
+    /// spin; after only yielding paid off (both threads on one CPU), skip
+    /// the spin; after having to sleep anyway (slow traffic), check only
+    /// briefly, so waiting for large or rare messages wastes no CPU.
     fn wait_briefly(&self, snapshot: u64) -> bool {
-        for _ in 0..SPINS {
-            if self.seq.load(Ordering::Acquire) != snapshot {
-                return true;
+        let last = self.last_wait.load(Ordering::Relaxed);
+        let (spins, yields) = match last {
+            WAIT_SPUN => (SPINS, YIELDS),
+            WAIT_YIELDED => (0, YIELDS),
+            _ => (SPINS / 8, 2),
+        };
+        let outcome = 'found: {
+            for _ in 0..spins {
+                if self.seq.load(Ordering::Acquire) != snapshot {
+                    break 'found WAIT_SPUN;
+                }
+                std::hint::spin_loop();
             }
-            std::hint::spin_loop();
-        }
-        for _ in 0..YIELDS {
-            std::thread::yield_now();
-            if self.seq.load(Ordering::Acquire) != snapshot {
-                return true;
+            for _ in 0..yields {
+                std::thread::yield_now();
+                if self.seq.load(Ordering::Acquire) != snapshot {
+                    break 'found WAIT_YIELDED;
+                }
             }
+            WAIT_SLEPT
+        };
+        if outcome != last {
+            self.last_wait.store(outcome, Ordering::Relaxed);
         }
-        false
+        outcome != WAIT_SLEPT
     }
 
     /// Installs the hook run after each queued pipe event; only the first

@@ -278,7 +278,10 @@ impl Loop {
             }
             for ev in events.iter() {
                 if ev.token() != WAKER {
-                    self.on_event(ev.token().0);
+                    // A connection that only became writable has nothing
+                    // new to read (events are edge-triggered).
+                    let readable = ev.is_readable() || ev.is_read_closed() || ev.is_error();
+                    self.on_event(ev.token().0, readable);
                 }
             }
             let cmds = std::mem::take(&mut *self.reactor.cmds.lock());
@@ -370,7 +373,7 @@ impl Loop {
         }
     }
 
-    fn on_event(&mut self, tok: usize) {
+    fn on_event(&mut self, tok: usize, readable: bool) {
         match self.entries.get(tok) {
             Some(Entry::Listener { .. }) => self.accept_all(tok),
             Some(Entry::Connecting { .. }) => self.finish_connect(tok),
@@ -379,7 +382,7 @@ impl Loop {
             Some(Entry::Conn { pipe, draining, .. }) => {
                 let pipe = pipe.clone();
                 let draining = draining.is_some();
-                let progress = pipe.on_ready();
+                let progress = pipe.on_ready(readable);
                 if draining {
                     if matches!(progress, Progress::Dead { .. }) || !pipe.has_pending_output() {
                         self.teardown(tok, false);
@@ -420,7 +423,7 @@ impl Loop {
                 _ => return,
             };
             if let Some(conn) = self.add_conn(stream, ctx, ep, None, false, ConnKind::Sp) {
-                self.on_event(conn);
+                self.on_event(conn, true);
             }
         }
     }
@@ -632,7 +635,7 @@ impl Loop {
             if let Some(Entry::Dialer(d)) = self.entries.get_mut(dialer) {
                 d.state = DialState::Connected(conn);
             }
-            self.on_event(conn);
+            self.on_event(conn, true);
         }
     }
 
@@ -788,7 +791,7 @@ impl Loop {
                 inc(&ctx.link.stats.accepted_connections);
                 let kind = ConnKind::Ws(Role::Server, leftover);
                 if let Some(conn) = self.add_conn(stream, ctx, ep, None, true, kind) {
-                    self.on_event(conn);
+                    self.on_event(conn, true);
                 }
             }
             UpgradeSide::Client { dialer, .. } => {

@@ -150,7 +150,6 @@ struct ConnState {
     codec: Codec,
     /// Bytes read during the WebSocket upgrade that belong to the stream.
     pending_input: Vec<u8>,
-    scratch: Box<[u8]>,
     /// Reading stopped because the input queue reached NN_RCVBUF.
     paused: bool,
     /// The peer's handshake was accepted.
@@ -166,7 +165,13 @@ struct ConnState {
 
 /// Reads of this size or more go straight into the message body.
 const DIRECT_READ: usize = 16 * 1024;
-const SCRATCH: usize = 64 * 1024;
+const SCRATCH_LEN: usize = 64 * 1024;
+
+thread_local! {
+    /// Where reads land before decoding (large bodies are read in place).
+    static SCRATCH: std::cell::RefCell<Box<[u8]>> =
+        std::cell::RefCell::new(vec![0u8; SCRATCH_LEN].into_boxed_slice());
+}
 /// Frames gathered into one writev.
 const MAX_IOVECS: usize = 64;
 
@@ -253,7 +258,6 @@ impl StreamPipe {
                 in_bytes: 0,
                 codec,
                 pending_input,
-                scratch: vec![0u8; SCRATCH].into_boxed_slice(),
                 paused: false,
                 active: peer.is_some(),
                 broken: false,
@@ -305,8 +309,8 @@ impl StreamPipe {
         !self.state.lock().out.is_empty()
     }
 
-    /// Reactor step: the stream may be readable and/or writable.
-    pub fn on_ready(&self) -> Progress {
+    /// Reactor step: the stream may be writable, and readable if `readable`.
+    pub fn on_ready(&self, readable: bool) -> Progress {
         let mut st = self.state.lock();
         if st.broken {
             return Progress::Dead { established: false };
@@ -315,7 +319,11 @@ impl StreamPipe {
         let wrote = self.flush(&mut st);
         // Read even if writing failed, and keep what was read even if the
         // stream then ends: a peer may send, then close at once.
-        let read = self.fill(&mut st);
+        let read = if readable || wrote.is_err() {
+            self.fill(&mut st)
+        } else {
+            Ok(0)
+        };
         let established = !was_active && st.active;
         let dead = wrote.is_err() || read.is_err();
         st.broken |= dead;
@@ -407,20 +415,19 @@ impl StreamPipe {
                     }
                 }
             }
-            let mut scratch = std::mem::take(&mut st.scratch);
-            let n = match self.stream.read(&mut scratch) {
+            // One read buffer per thread, not per connection: idle
+            // connections then cost no buffer at all.
+            let r = SCRATCH.with_borrow_mut(|scratch| match self.stream.read(scratch) {
                 Ok(0) => Err(()),
-                Ok(n) => Ok(n),
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                    st.scratch = scratch;
-                    return Ok(got);
-                }
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => Ok(0),
+                Ok(n) => self.decode(st, &scratch[..n]).map(Some),
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => Ok(None),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => Ok(Some(0)),
                 Err(_) => Err(()),
-            };
-            let r = n.and_then(|n| self.decode(st, &scratch[..n]));
-            st.scratch = scratch;
-            got += r?;
+            });
+            match r? {
+                Some(n) => got += n,
+                None => return Ok(got),
+            }
         }
     }
 
