@@ -133,11 +133,12 @@ fn push_spreads_round_robin_over_pulls() {
 fn survey_collects_answers_then_times_out() {
     let surveyor = socket(NN_SURVEYOR);
     set_int(surveyor, NN_SURVEYOR, NN_SURVEYOR_DEADLINE, 300);
-    bind(surveyor, "ipc:///tmp/nnrs-survey.ipc");
+    let url = ipc_url("survey");
+    bind(surveyor, &url);
     let resp: Vec<c_int> = (0..3).map(|_| socket(NN_RESPONDENT)).collect();
     for &r in &resp {
         timeouts(r);
-        connect(r, "ipc:///tmp/nnrs-survey.ipc");
+        connect(r, &url);
     }
     std::thread::sleep(std::time::Duration::from_millis(300));
     send(surveyor, b"how?");
