@@ -210,6 +210,8 @@ enum Entry {
         stream: Stream,
         buf: Vec<u8>,
         side: UpgradeSide,
+        /// Names this handshake for its timeout.
+        stamp: u64,
     },
 }
 
@@ -239,7 +241,13 @@ struct EndpointRecord {
 enum TimerKind {
     Redial,
     LingerEnd,
+    /// A connection still in its SP or WebSocket handshake is dropped.
+    Handshake,
 }
+
+/// How long a new connection may take to complete its SP or WebSocket
+/// handshake; a peer that connects and stays silent holds nothing longer.
+const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(5);
 
 struct Loop {
     poll: Poll,
@@ -471,9 +479,12 @@ impl Loop {
             draining: None,
         });
         self.endpoints.entry(ep).or_default().pipes.push(tok);
-        // A WebSocket pipe is ready as soon as the upgrade is done.
+        // A WebSocket pipe is ready as soon as the upgrade is done; an SP
+        // one once the peer's header arrives, which it must do in time.
         if pipe.is_active() {
             pipe.link_event(PipeEvent::Added(as_pipe(&pipe)));
+        } else {
+            self.handshake_deadline(tok, pipe_id(&pipe));
         }
         Some(tok)
     }
@@ -592,11 +603,14 @@ impl Loop {
                             self.upgrade_failed(dialer);
                             return;
                         }
+                        let stamp = self.attempt_id();
                         let up = self.entries.insert(Entry::Upgrade {
                             stream,
                             buf: Vec::new(),
                             side: UpgradeSide::Client { dialer, key },
+                            stamp,
                         });
+                        self.handshake_deadline(up, stamp);
                         self.move_registration(up);
                         if let Some(Entry::Dialer(d)) = self.entries.get_mut(dialer) {
                             d.state = DialState::Connecting(up);
@@ -712,11 +726,14 @@ impl Loop {
             {
                 continue;
             }
+            let stamp = self.attempt_id();
             self.entries.insert(Entry::Upgrade {
                 stream,
                 buf: Vec::new(),
                 side: UpgradeSide::Server { listener: tok },
+                stamp,
             });
+            self.handshake_deadline(up, stamp);
             self.upgrade_step(up);
         }
     }
@@ -724,7 +741,10 @@ impl Loop {
     /// Reads handshake bytes and, once the request or response is complete,
     /// turns the connection into a pipe (or refuses it).
     fn upgrade_step(&mut self, tok: usize) {
-        let Some(Entry::Upgrade { stream, buf, side }) = self.entries.get_mut(tok) else {
+        let Some(Entry::Upgrade {
+            stream, buf, side, ..
+        }) = self.entries.get_mut(tok)
+        else {
             return;
         };
         let mut chunk = [0u8; 2048];
@@ -829,6 +849,12 @@ impl Loop {
         }
     }
 
+    fn handshake_deadline(&mut self, tok: usize, stamp: u64) {
+        let at = Instant::now() + HANDSHAKE_TIMEOUT;
+        self.timers
+            .push(Reverse((at, stamp, tok, TimerKind::Handshake)));
+    }
+
     /// Answers an upgrade request with an HTTP error and closes it.
     fn refuse_upgrade(&mut self, tok: usize, answer: &str) {
         if let Some(Entry::Upgrade { stream, .. }) = self.entries.get(tok) {
@@ -917,6 +943,23 @@ impl Loop {
                     if *draining == Some(attempt) =>
                 {
                     self.teardown(tok, false)
+                }
+                (TimerKind::Handshake, Some(Entry::Conn { pipe, .. }))
+                    if pipe_id(pipe) == attempt && !pipe.is_active() =>
+                {
+                    self.teardown(tok, true)
+                }
+                (TimerKind::Handshake, Some(Entry::Upgrade { stamp, side, .. }))
+                    if *stamp == attempt =>
+                {
+                    match *side {
+                        UpgradeSide::Client { dialer, .. } => {
+                            self.forget(tok);
+                            let e = io::Error::from_raw_os_error(libc::ETIMEDOUT);
+                            self.connect_failed(dialer, &e);
+                        }
+                        UpgradeSide::Server { .. } => self.drop_upgrade(tok),
+                    }
                 }
                 _ => {}
             }
