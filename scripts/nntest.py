@@ -264,14 +264,16 @@ def ipc_path(url):
 
 
 def tcp_port(url):
-    return int(url.rsplit(":", 1)[1])
+    """Port of a tcp:// or ws:// URL (ws URLs may end in a /path)."""
+    hostport = url.split("://", 1)[-1].split("/", 1)[0]
+    return int(hostport.rsplit(":", 1)[1])
 
 
 def is_listening(url):
     """True/False whether something listens on url (from /proc/net), None
     if that cannot be determined."""
     try:
-        if url.startswith("tcp://"):
+        if url.startswith(("tcp://", "ws://")):
             port = tcp_port(url)
             found_table = False
             for table in ("/proc/net/tcp", "/proc/net/tcp6"):
@@ -403,19 +405,23 @@ def parse_port_range(text):
 
 
 def check_address_free(url):
-    if url.startswith("tcp://") and is_listening(url):
+    if url.startswith(("tcp://", "ws://")) and is_listening(url):
         fail("%s is already in use by some other process (left over from "
              "an earlier run?)" % url)
 
 
 def make_url(transport, port, name, tmpdirs, port_range=None):
     """URL for a test: tcp on 127.0.0.1 (port reserved through
-    reserve_tcp_port), or ipc in a fresh private directory under /tmp."""
-    if transport == "tcp":
+    reserve_tcp_port), ws on 127.0.0.1 with the path /NAME (port reserved
+    the same way), or ipc in a fresh private directory under /tmp."""
+    if transport in ("tcp", "ws"):
         if not port:
-            fail("--port is required for tcp")
+            fail("--port is required for %s" % transport)
         lo, hi = parse_port_range(port_range)
-        return "tcp://127.0.0.1:%d" % reserve_tcp_port(port, lo, hi)
+        port = reserve_tcp_port(port, lo, hi)
+        if transport == "ws":
+            return "ws://127.0.0.1:%d/%s" % (port, name)
+        return "tcp://127.0.0.1:%d" % port
     if transport == "ipc":
         d = tempfile.mkdtemp(prefix="nn-%s-" % name, dir="/tmp")
         tmpdirs.append(d)
