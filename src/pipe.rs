@@ -31,6 +31,12 @@ pub trait Pipe: Send + Sync {
     fn can_recv(&self) -> bool;
     /// Disconnects; the socket is told through a `PipeEvent::Removed`.
     fn close(&self);
+    /// For a receiver about to wait on this pipe alone: a descriptor that
+    /// becomes readable when data arrives, to wait on directly so the data
+    /// wakes the receiver itself (stream pipes only).
+    fn wait_fd(&self) -> Option<std::os::fd::RawFd> {
+        None
+    }
     /// NN_SNDPRIO of the endpoint that made this pipe (1 = highest).
     fn send_priority(&self) -> u8 {
         8

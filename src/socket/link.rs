@@ -44,6 +44,9 @@ pub struct SocketLink {
     on_wake: std::sync::OnceLock<Box<dyn Fn() + Send + Sync>>,
     /// How the last brief wait ended: WAIT_SPUN, WAIT_YIELDED or WAIT_SLEPT.
     last_wait: std::sync::atomic::AtomicU8,
+    /// Threads waiting in `wait_on_fd`, and the descriptor that wakes them.
+    fd_waiters: AtomicUsize,
+    wake_fd: std::sync::OnceLock<Option<crate::sys::EventFd>>,
     /// Called after a pipe event is queued.
     on_event: std::sync::OnceLock<Box<dyn Fn() + Send + Sync>>,
 }
@@ -60,6 +63,8 @@ impl Default for SocketLink {
             has_events: AtomicBool::new(false),
             on_wake: std::sync::OnceLock::new(),
             on_event: std::sync::OnceLock::new(),
+            fd_waiters: AtomicUsize::new(0),
+            wake_fd: std::sync::OnceLock::new(),
             last_wait: std::sync::atomic::AtomicU8::new(WAIT_SPUN),
         }
     }
@@ -82,6 +87,11 @@ impl SocketLink {
         if self.waiters.load(Ordering::SeqCst) > 0 {
             let _g = self.lock.lock();
             self.cond.notify_all();
+        }
+        if self.fd_waiters.load(Ordering::SeqCst) > 0 {
+            if let Some(Some(efd)) = self.wake_fd.get() {
+                efd.set();
+            }
         }
         if let Some(f) = self.on_wake.get() {
             f();
@@ -156,6 +166,48 @@ impl SocketLink {
             self.last_wait.store(outcome, Ordering::Relaxed);
         }
         outcome != WAIT_SLEPT
+    }
+
+    /// Like `wait`, but sleeping in poll(2) on `fd` as well, so data
+    /// arriving there wakes the caller directly. Returns false on timeout.
+    pub fn wait_on_fd(&self, snapshot: u64, fd: libc::c_int, deadline: Option<Instant>) -> bool {
+        let Some(efd) = self.wake_fd.get_or_init(|| crate::sys::EventFd::new().ok()) else {
+            return self.wait(snapshot, deadline);
+        };
+        self.fd_waiters.fetch_add(1, Ordering::SeqCst);
+        let timed_out = if self.seq.load(Ordering::SeqCst) != snapshot {
+            false
+        } else {
+            let timeout = match deadline {
+                None => -1,
+                Some(d) => {
+                    let left = d.saturating_duration_since(Instant::now());
+                    // Round up so a wait never ends before its deadline.
+                    left.as_micros()
+                        .div_ceil(1000)
+                        .min(libc::c_int::MAX as u128) as libc::c_int
+                }
+            };
+            let mut fds = [
+                libc::pollfd {
+                    fd,
+                    events: libc::POLLIN,
+                    revents: 0,
+                },
+                libc::pollfd {
+                    fd: efd.raw(),
+                    events: libc::POLLIN,
+                    revents: 0,
+                },
+            ];
+            let n = crate::sys::poll(&mut fds, timeout).unwrap_or(1);
+            if fds[1].revents != 0 {
+                efd.clear();
+            }
+            n == 0
+        };
+        self.fd_waiters.fetch_sub(1, Ordering::SeqCst);
+        !timed_out || self.seq.load(Ordering::SeqCst) != snapshot
     }
 
     /// Installs the hook run after each queued pipe event; only the first

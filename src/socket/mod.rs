@@ -16,6 +16,7 @@ use parking_lot::{Mutex, MutexGuard};
 use crate::abi;
 use crate::error::{Errno, Result, EAGAIN, EBADF, EINVAL, ENOPROTOOPT, ENOTSUP, ETIMEDOUT};
 use crate::message::Msg;
+use crate::pipe::Pipe;
 use crate::protocol::{self, Protocol, RecvError, SendError};
 use crate::timer::{TimerHandle, TimerTarget};
 use crate::transport::{self, Endpoint, EndpointCtx};
@@ -37,6 +38,8 @@ pub struct Socket {
 
 struct Core {
     proto: Box<dyn Protocol>,
+    /// The pipes the protocol accepted (for waiting on a lone stream).
+    pipes: Vec<Arc<dyn Pipe>>,
     opts: Options,
     endpoints: Vec<(c_int, Box<dyn Endpoint>)>,
     next_endpoint_id: c_int,
@@ -82,12 +85,14 @@ impl Core {
     fn apply_pipe_events(&mut self, link: &SocketLink) {
         for ev in link.take_events() {
             match ev {
-                PipeEvent::Added(pipe) => {
-                    if let Err(refused) = self.proto.add_pipe(pipe) {
-                        refused.close();
-                    }
+                PipeEvent::Added(pipe) => match self.proto.add_pipe(pipe.clone()) {
+                    Ok(()) => self.pipes.push(pipe),
+                    Err(refused) => refused.close(),
+                },
+                PipeEvent::Removed(id) => {
+                    self.pipes.retain(|p| p.id() != id);
+                    self.proto.remove_pipe(id);
                 }
-                PipeEvent::Removed(id) => self.proto.remove_pipe(id),
             }
         }
         self.proto.poll_pending();
@@ -155,6 +160,7 @@ impl Socket {
                 link,
                 core: Mutex::new(Core {
                     proto,
+                    pipes: Vec::new(),
                     opts,
                     endpoints: Vec::new(),
                     next_endpoint_id: 1,
@@ -262,6 +268,7 @@ impl Socket {
             return Err(ENOTSUP);
         }
         let mut until: Option<Option<Instant>> = None;
+        let mut direct;
         loop {
             let snap = self.link.snapshot();
             self.check_usable()?;
@@ -289,8 +296,19 @@ impl Socket {
                 if until.is_none() {
                     until = Some(deadline(core.opts.rcvtimeo));
                 }
+                // With a single stream connection, wait on its descriptor
+                // (and the socket's wake-up descriptor) so an arriving reply
+                // wakes this thread directly, not through the I/O thread.
+                direct = match core.pipes.as_slice() {
+                    [only] => only.wait_fd(),
+                    _ => None,
+                };
             }
-            if !self.link.wait(snap, until.flatten()) {
+            let woke = match direct {
+                Some(fd) => self.link.wait_on_fd(snap, fd, until.flatten()),
+                None => self.link.wait(snap, until.flatten()),
+            };
+            if !woke {
                 self.check_usable()?;
                 return Err(ETIMEDOUT);
             }

@@ -563,6 +563,16 @@ impl Pipe for StreamPipe {
 
     fn recv(&self) -> Option<Msg> {
         let mut st = self.state.lock();
+        if st.inq.is_empty() && st.active && !st.broken && !st.paused {
+            // Read what has arrived from this thread rather than wait for
+            // the I/O thread to do it: one thread hop less per message.
+            if self.fill(&mut st).is_err() {
+                st.broken = true;
+                drop(st);
+                self.report_broken();
+                return None;
+            }
+        }
         let msg = st.inq.pop_front()?;
         st.in_bytes -= msg.body.len();
         if st.remove_when_drained && st.inq.is_empty() && !std::mem::replace(&mut st.removed, true)
@@ -599,6 +609,16 @@ impl Pipe for StreamPipe {
         if !self.closed.load(Ordering::Acquire) {
             reactor::get().submit(Cmd::ClosePipe(self.token, self.id));
         }
+    }
+
+    /// While the pipe can take data (not paused at NN_RCVBUF, not broken),
+    /// its socket is the descriptor to wait on. (The I/O thread keeps
+    /// watching it too; pausing that costs two epoll_ctl calls per wait,
+    /// which measured slower.)
+    fn wait_fd(&self) -> Option<RawFd> {
+        let st = self.state.lock();
+        let usable = st.active && !st.broken && !st.paused && !self.closed.load(Ordering::Acquire);
+        usable.then(|| self.stream.raw_fd())
     }
 
     fn send_priority(&self) -> u8 {
