@@ -45,12 +45,23 @@ pub trait Protocol: Send {
     fn add_pipe(&mut self, pipe: Arc<dyn Pipe>) -> Result<(), Arc<dyn Pipe>>;
     /// Detaches a pipe that closed.
     fn remove_pipe(&mut self, id: PipeId);
-    fn send(&mut self, msg: Msg) -> Result<(), SendError>;
-    fn recv(&mut self) -> Result<Msg, RecvError>;
+    /// Sends a message. (Receive-only types never get here: the socket
+    /// answers ENOTSUP first.)
+    fn send(&mut self, msg: Msg) -> Result<(), SendError> {
+        Err(SendError::WouldBlock(msg))
+    }
+    /// Receives a message. (Send-only types never get here.)
+    fn recv(&mut self) -> Result<Msg, RecvError> {
+        Err(RecvError::WouldBlock)
+    }
     /// Whether a send would succeed without blocking.
-    fn can_send(&self) -> bool;
+    fn can_send(&self) -> bool {
+        false
+    }
     /// Whether a receive would succeed without blocking.
-    fn can_recv(&self) -> bool;
+    fn can_recv(&self) -> bool {
+        false
+    }
     /// Protocol-level option (level = the socket type).
     fn set_option(&mut self, _option: c_int, _value: &[u8]) -> Result<(), Errno> {
         Err(ENOPROTOOPT)

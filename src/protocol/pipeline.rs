@@ -25,14 +25,8 @@ impl Protocol for Push {
     fn send(&mut self, msg: Msg) -> Result<(), SendError> {
         self.lb.send(msg).map(|_| ()).map_err(SendError::WouldBlock)
     }
-    fn recv(&mut self) -> Result<Msg, RecvError> {
-        Err(RecvError::WouldBlock)
-    }
     fn can_send(&self) -> bool {
         self.lb.can_send()
-    }
-    fn can_recv(&self) -> bool {
-        false
     }
     fn close_all(&mut self) {
         self.lb.close_all();
@@ -55,14 +49,8 @@ impl Protocol for Pull {
     fn remove_pipe(&mut self, id: PipeId) {
         self.fq.remove(id);
     }
-    fn send(&mut self, msg: Msg) -> Result<(), SendError> {
-        Err(SendError::WouldBlock(msg))
-    }
     fn recv(&mut self) -> Result<Msg, RecvError> {
         self.fq.recv().map(|(_, m)| m).ok_or(RecvError::WouldBlock)
-    }
-    fn can_send(&self) -> bool {
-        false
     }
     fn can_recv(&self) -> bool {
         self.fq.can_recv()

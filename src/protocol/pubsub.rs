@@ -31,14 +31,8 @@ impl Protocol for Pub {
         self.dist.send(msg, None);
         Ok(())
     }
-    fn recv(&mut self) -> Result<Msg, RecvError> {
-        Err(RecvError::WouldBlock)
-    }
     fn can_send(&self) -> bool {
         true
-    }
-    fn can_recv(&self) -> bool {
-        false
     }
     fn close_all(&mut self) {
         self.dist.close_all();
@@ -100,15 +94,9 @@ impl Protocol for Sub {
     fn remove_pipe(&mut self, id: PipeId) {
         self.fq.remove(id);
     }
-    fn send(&mut self, msg: Msg) -> Result<(), SendError> {
-        Err(SendError::WouldBlock(msg))
-    }
     fn recv(&mut self) -> Result<Msg, RecvError> {
         self.fetch();
         self.ready.take().ok_or(RecvError::WouldBlock)
-    }
-    fn can_send(&self) -> bool {
-        false
     }
     fn can_recv(&self) -> bool {
         self.ready.is_some()
