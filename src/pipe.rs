@@ -37,6 +37,12 @@ pub trait Pipe: Send + Sync {
     fn wait_fd(&self) -> Option<std::os::fd::RawFd> {
         None
     }
+    /// Reads what the kernel holds for this pipe from the calling thread,
+    /// rather than waiting for the I/O thread to do it; true if messages
+    /// were queued. Only for a receiver about to wait on this pipe alone.
+    fn read_now(&self) -> bool {
+        false
+    }
     /// NN_SNDPRIO of the endpoint that made this pipe (1 = highest).
     fn send_priority(&self) -> u8 {
         8

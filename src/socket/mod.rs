@@ -300,12 +300,18 @@ impl Socket {
                 // (and the socket's wake-up descriptor) so an arriving reply
                 // wakes this thread directly, not through the I/O thread.
                 direct = match core.pipes.as_slice() {
-                    [only] => only.wait_fd(),
+                    [only] => only.wait_fd().map(|fd| (only.clone(), fd)),
                     _ => None,
                 };
             }
-            let woke = match direct {
-                Some(fd) => self.link.wait_on_fd(snap, fd, until.flatten()),
+            let woke = match &direct {
+                Some((pipe, fd)) => {
+                    // Take what has already arrived before sleeping on it.
+                    if pipe.read_now() {
+                        continue;
+                    }
+                    self.link.wait_on_fd(snap, *fd, until.flatten())
+                }
                 None => self.link.wait(snap, until.flatten()),
             };
             if !woke {

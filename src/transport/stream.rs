@@ -563,16 +563,6 @@ impl Pipe for StreamPipe {
 
     fn recv(&self) -> Option<Msg> {
         let mut st = self.state.lock();
-        if st.inq.is_empty() && st.active && !st.broken && !st.paused {
-            // Read what has arrived from this thread rather than wait for
-            // the I/O thread to do it: one thread hop less per message.
-            if self.fill(&mut st).is_err() {
-                st.broken = true;
-                drop(st);
-                self.report_broken();
-                return None;
-            }
-        }
         let msg = st.inq.pop_front()?;
         st.in_bytes -= msg.body.len();
         if st.remove_when_drained && st.inq.is_empty() && !std::mem::replace(&mut st.removed, true)
@@ -615,6 +605,23 @@ impl Pipe for StreamPipe {
     /// its socket is the descriptor to wait on. (The I/O thread keeps
     /// watching it too; pausing that costs two epoll_ctl calls per wait,
     /// which measured slower.)
+    fn read_now(&self) -> bool {
+        let mut st = self.state.lock();
+        if !st.inq.is_empty() || !st.active || st.broken || st.paused {
+            return false;
+        }
+        match self.fill(&mut st) {
+            Ok(n) => n > 0,
+            Err(()) => {
+                st.broken = true;
+                let queued = !st.inq.is_empty();
+                drop(st);
+                self.report_broken();
+                queued
+            }
+        }
+    }
+
     fn wait_fd(&self) -> Option<RawFd> {
         let st = self.state.lock();
         let usable = st.active && !st.broken && !st.paused && !self.closed.load(Ordering::Acquire);
