@@ -19,8 +19,6 @@ pub fn next_pipe_id() -> PipeId {
 
 pub trait Pipe: Send + Sync {
     fn id(&self) -> PipeId;
-    /// The peer's SP protocol number, learnt at the handshake.
-    fn peer_protocol(&self) -> u16;
     /// Queues a message for the peer; gives it back if the pipe is full or closed.
     fn send(&self, msg: Msg) -> Result<(), Msg>;
     /// Takes the next message from the peer, if one has arrived.

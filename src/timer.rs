@@ -118,16 +118,6 @@ impl TimerHandle {
     pub fn schedule(&self, at: Instant, token: u64) {
         schedule(at, self.target.clone(), token);
     }
-
-    /// A handle that never fires, for protocols built outside a socket.
-    pub fn detached() -> TimerHandle {
-        struct Nobody;
-        impl TimerTarget for Nobody {
-            fn on_timer(&self, _: u64) {}
-        }
-        let w: Weak<Nobody> = Weak::new();
-        TimerHandle { target: w }
-    }
 }
 
 #[cfg(test)]

@@ -79,9 +79,6 @@ mod tests {
         fn id(&self) -> PipeId {
             self.0
         }
-        fn peer_protocol(&self) -> u16 {
-            0
-        }
         fn send(&self, m: Msg) -> Result<(), Msg> {
             Err(m)
         }

@@ -437,10 +437,4 @@ impl Socket {
         let c = self.link.stats.counter(stat).ok_or(EINVAL)?;
         Ok(c.load(Ordering::Relaxed))
     }
-
-    /// Wakes every blocked call (and poller) so it notices nn_term.
-    pub fn wake_all(&self) {
-        self.link.wake();
-        drop(self.lock());
-    }
 }

@@ -50,10 +50,6 @@ impl Pipe for InprocPipe {
         self.chan.ends[self.side].id
     }
 
-    fn peer_protocol(&self) -> u16 {
-        self.chan.ends[1 - self.side].ctx.protocol as u16
-    }
-
     fn send(&self, msg: Msg) -> std::result::Result<(), Msg> {
         let to = 1 - self.side;
         if self.chan.closed.load(Ordering::Acquire) {

@@ -10,7 +10,7 @@ use std::collections::VecDeque;
 use std::io::{self, IoSlice, Read};
 use std::net::Shutdown;
 use std::os::fd::{AsRawFd, RawFd};
-use std::sync::atomic::{AtomicBool, AtomicU16, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use parking_lot::Mutex;
@@ -193,7 +193,6 @@ pub struct StreamPipe {
     id: PipeId,
     stream: Stream,
     ctx: EndpointCtx,
-    peer: AtomicU16,
     state: Mutex<ConnState>,
     closed: AtomicBool,
     token: usize,
@@ -213,7 +212,7 @@ impl StreamPipe {
             Codec::Sp(decoder),
             Some(hs),
             Vec::new(),
-            None,
+            false,
         )
     }
 
@@ -236,8 +235,7 @@ impl StreamPipe {
             },
             split_trace: crate::protocol::uses_backtrace(ctx.protocol),
         };
-        let peer = crate::protocol::peer_of(ctx.protocol) as u16;
-        StreamPipe::build(stream, ctx, token, codec, None, leftover, Some(peer))
+        StreamPipe::build(stream, ctx, token, codec, None, leftover, true)
     }
 
     fn build(
@@ -247,7 +245,7 @@ impl StreamPipe {
         codec: Codec,
         first: Option<OutFrame>,
         pending_input: Vec<u8>,
-        peer: Option<u16>,
+        active: bool,
     ) -> StreamPipe {
         StreamPipe {
             id: next_pipe_id(),
@@ -259,14 +257,13 @@ impl StreamPipe {
                 codec,
                 pending_input,
                 paused: false,
-                active: peer.is_some(),
+                active,
                 broken: false,
                 remove_when_drained: false,
                 removed: false,
             }),
             stream,
             ctx,
-            peer: AtomicU16::new(peer.unwrap_or(0)),
             closed: AtomicBool::new(false),
             token,
         }
@@ -447,11 +444,11 @@ impl StreamPipe {
             Codec::Sp(decoder) => {
                 let own = self.ctx.protocol;
                 let mut refused = false;
-                let mut peer = None;
+                let mut accepted = false;
                 let res = decoder.feed(bytes, &mut |d| match d {
                     Decoded::Handshake(p) => {
                         if is_valid_peer(own, p as i32) {
-                            peer = Some(p);
+                            accepted = true;
                         } else {
                             refused = true;
                         }
@@ -465,8 +462,7 @@ impl StreamPipe {
                 if res.is_err() || refused {
                     return Err(());
                 }
-                if let Some(p) = peer {
-                    self.peer.store(p, Ordering::Relaxed);
+                if accepted {
                     *active = true;
                 }
             }
@@ -521,10 +517,6 @@ impl StreamPipe {
 impl Pipe for StreamPipe {
     fn id(&self) -> PipeId {
         self.id
-    }
-
-    fn peer_protocol(&self) -> u16 {
-        self.peer.load(Ordering::Relaxed)
     }
 
     fn send(&self, msg: Msg) -> Result<(), Msg> {
