@@ -57,6 +57,17 @@ pub fn bind_ip(host: &str, ipv4only: bool) -> Result<IpAddr> {
     Err(ENODEV)
 }
 
+/// Checks a connect host: a literal address (IPv6 only when not
+/// `ipv4only`) or a well-formed DNS name, else EINVAL.
+pub fn check_connect_host(host: &str, ipv4only: bool) -> Result<()> {
+    match literal_ip(host) {
+        Some(ip) if ip.is_ipv6() && ipv4only => Err(EINVAL),
+        Some(_) => Ok(()),
+        None if is_valid_hostname(host) => Ok(()),
+        None => Err(EINVAL),
+    }
+}
+
 /// A hostname as nanomsg accepts it for connect (RFC 1123 labels).
 pub fn is_valid_hostname(host: &str) -> bool {
     !host.is_empty()

@@ -5,10 +5,10 @@
 use std::io;
 use std::net::SocketAddr;
 
-use super::addr::{bind_ip, is_valid_hostname, literal_ip, split_port};
+use super::addr::{bind_ip, check_connect_host, split_port};
 use super::reactor::{self, Cmd, DialTarget, Listener, ReactorEndpoint};
 use super::{Endpoint, EndpointCtx};
-use crate::error::{self, Result, EADDRINUSE, EADDRNOTAVAIL, EINVAL, ENODEV};
+use crate::error::{self, Result, EADDRINUSE, EADDRNOTAVAIL, ENODEV};
 
 pub fn bind(rest: &str, ctx: EndpointCtx) -> Result<Box<dyn Endpoint>> {
     let (host, port) = split_port(rest)?;
@@ -39,12 +39,7 @@ pub fn connect(rest: &str, ctx: EndpointCtx) -> Result<Box<dyn Endpoint>> {
     };
     let (host, port) = split_port(remote)?;
     let ipv4only = ctx.opts.ipv4only;
-    match literal_ip(host) {
-        Some(ip) if ip.is_ipv6() && ipv4only => return Err(EINVAL),
-        Some(_) => {}
-        None if is_valid_hostname(host) => {}
-        None => return Err(EINVAL),
-    }
+    check_connect_host(host, ipv4only)?;
     let local = match local {
         Some(l) => Some(bind_ip(l, ipv4only).map_err(|_| ENODEV)?),
         None => None,

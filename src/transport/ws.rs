@@ -5,10 +5,10 @@
 
 use std::net::SocketAddr;
 
-use super::addr::{bind_ip, is_valid_hostname, literal_ip, split_port};
+use super::addr::{bind_ip, check_connect_host, split_port};
 use super::reactor::{self, Cmd, DialTarget, ReactorEndpoint};
 use super::{Endpoint, EndpointCtx};
-use crate::error::{Result, EINVAL};
+use crate::error::Result;
 
 /// Splits `host:port/path` (the path defaults to `/`).
 fn split(rest: &str) -> Result<(&str, u16, String)> {
@@ -38,12 +38,7 @@ pub fn bind(rest: &str, ctx: EndpointCtx) -> Result<Box<dyn Endpoint>> {
 
 pub fn connect(rest: &str, ctx: EndpointCtx) -> Result<Box<dyn Endpoint>> {
     let (host, port, path) = split(rest)?;
-    match literal_ip(host) {
-        Some(ip) if ip.is_ipv6() && ctx.opts.ipv4only => return Err(EINVAL),
-        Some(_) => {}
-        None if is_valid_hostname(host) => {}
-        None => return Err(EINVAL),
-    }
+    check_connect_host(host, ctx.opts.ipv4only)?;
     let key = reactor::next_endpoint_key();
     reactor::get().submit(Cmd::Dial {
         target: DialTarget::Ws {
@@ -60,6 +55,7 @@ pub fn connect(rest: &str, ctx: EndpointCtx) -> Result<Box<dyn Endpoint>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::EINVAL;
 
     #[test]
     fn addresses_split_into_host_port_and_path() {
