@@ -41,6 +41,18 @@ pub trait Pipe: Send + Sync {
     fn read_now(&self) -> bool {
         false
     }
+    /// A receiver starts waiting on `wait_fd` (and will read the pipe
+    /// itself when it wakes): the I/O thread may stop watching for input.
+    fn begin_direct_wait(&self) {}
+    /// The receiver stopped waiting; `fd_ready`: because data arrived,
+    /// which it is about to read. Otherwise the I/O thread is asked to
+    /// watch for input again, so nothing that arrives goes unnoticed.
+    fn end_direct_wait(&self, fd_ready: bool) {
+        let _ = fd_ready;
+    }
+    /// NN_SNDFD / NN_RCVFD are in use: from now on the I/O thread must
+    /// watch this pipe's input itself, so the descriptors follow arrivals.
+    fn keep_input_watched(&self) {}
     /// NN_SNDPRIO of the endpoint that made this pipe (1 = highest).
     fn send_priority(&self) -> u8 {
         8

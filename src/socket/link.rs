@@ -30,6 +30,15 @@ const WAIT_SPUN: u8 = 0;
 const WAIT_YIELDED: u8 = 1;
 const WAIT_SLEPT: u8 = 2;
 
+/// How a [`SocketLink::wait_on_fd`] ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FdWaitOutcome {
+    /// False if the deadline passed with no wake-up.
+    pub woke: bool,
+    /// The descriptor waited on has data (or an error) to read.
+    pub fd_ready: bool,
+}
+
 pub struct SocketLink {
     /// nn_get_statistic counters, kept by the core and the transports.
     pub stats: super::stats::Stats,
@@ -49,6 +58,9 @@ pub struct SocketLink {
     wake_fd: std::sync::OnceLock<Option<crate::sys::EventFd>>,
     /// Called after a pipe event is queued.
     on_event: std::sync::OnceLock<Box<dyn Fn() + Send + Sync>>,
+    /// NN_SNDFD / NN_RCVFD were handed out: the I/O thread must keep
+    /// reading every connection as data arrives, for the descriptors' sake.
+    readiness_watched: AtomicBool,
 }
 
 impl Default for SocketLink {
@@ -66,6 +78,7 @@ impl Default for SocketLink {
             fd_waiters: AtomicUsize::new(0),
             wake_fd: std::sync::OnceLock::new(),
             last_wait: std::sync::atomic::AtomicU8::new(WAIT_SPUN),
+            readiness_watched: AtomicBool::new(false),
         }
     }
 }
@@ -96,6 +109,15 @@ impl SocketLink {
         if let Some(f) = self.on_wake.get() {
             f();
         }
+    }
+
+    /// Marks the socket as watched through NN_SNDFD / NN_RCVFD (for good).
+    pub fn watch_readiness(&self) {
+        self.readiness_watched.store(true, Ordering::SeqCst);
+    }
+
+    pub fn readiness_watched(&self) -> bool {
+        self.readiness_watched.load(Ordering::SeqCst)
     }
 
     /// Installs a hook run on every wake-up (used for NN_SNDFD/NN_RCVFD);
@@ -169,12 +191,22 @@ impl SocketLink {
     }
 
     /// Like `wait`, but sleeping in poll(2) on `fd` as well, so data
-    /// arriving there wakes the caller directly. Returns false on timeout.
-    pub fn wait_on_fd(&self, snapshot: u64, fd: libc::c_int, deadline: Option<Instant>) -> bool {
+    /// arriving there wakes the caller directly.
+    pub fn wait_on_fd(
+        &self,
+        snapshot: u64,
+        fd: libc::c_int,
+        deadline: Option<Instant>,
+    ) -> FdWaitOutcome {
         let Some(efd) = self.wake_fd.get_or_init(|| crate::sys::EventFd::new().ok()) else {
-            return self.wait(snapshot, deadline);
+            let woke = self.wait(snapshot, deadline);
+            return FdWaitOutcome {
+                woke,
+                fd_ready: false,
+            };
         };
         self.fd_waiters.fetch_add(1, Ordering::SeqCst);
+        let mut fd_ready = false;
         let timed_out = if self.seq.load(Ordering::SeqCst) != snapshot {
             false
         } else {
@@ -204,10 +236,14 @@ impl SocketLink {
             if fds[1].revents != 0 {
                 efd.clear();
             }
+            fd_ready = fds[0].revents != 0;
             n == 0
         };
         self.fd_waiters.fetch_sub(1, Ordering::SeqCst);
-        !timed_out || self.seq.load(Ordering::SeqCst) != snapshot
+        FdWaitOutcome {
+            woke: !timed_out || self.seq.load(Ordering::SeqCst) != snapshot,
+            fd_ready,
+        }
     }
 
     /// Installs the hook run after each queued pipe event; only the first

@@ -201,6 +201,10 @@ impl Socket {
         };
         if slot.is_none() {
             *slot = Some(ReadyFd::new().map_err(|e| crate::error::from_io(&e))?);
+            self.link.watch_readiness();
+            for pipe in &core.pipes {
+                pipe.keep_input_watched();
+            }
             let weak = self.weak.clone();
             self.link.set_on_wake(Box::new(move || {
                 if let Some(s) = weak.upgrade() {
@@ -310,7 +314,10 @@ impl Socket {
                     if pipe.read_now() {
                         continue;
                     }
-                    self.link.wait_on_fd(snap, *fd, until.flatten())
+                    pipe.begin_direct_wait();
+                    let outcome = self.link.wait_on_fd(snap, *fd, until.flatten());
+                    pipe.end_direct_wait(outcome.fd_ready);
+                    outcome.woke
                 }
                 None => self.link.wait(snap, until.flatten()),
             };

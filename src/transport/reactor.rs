@@ -98,6 +98,12 @@ pub enum Cmd {
     },
     /// A pipe failed or its socket refused it.
     ClosePipe(usize, PipeId),
+    /// Watch a connection whose reading was left to a direct waiter for
+    /// input again (the waiter gave up).
+    WatchInput(usize, PipeId),
+    /// Watch a connection for room to write: output is queued that the
+    /// kernel would not take.
+    WatchOutput(usize, PipeId),
     /// A host name lookup finished.
     Resolved {
         dialer: usize,
@@ -198,6 +204,8 @@ enum Entry {
         dialer: Option<usize>,
         /// Set while closing with output still queued (NN_LINGER).
         draining: Option<u64>,
+        /// What epoll watches on it (none: not registered).
+        interest: Option<Interest>,
     },
     /// A WebSocket port, shared by the sockets bound to its paths.
     WsListener {
@@ -243,7 +251,16 @@ enum TimerKind {
     LingerEnd,
     /// A connection still in its SP or WebSocket handshake is dropped.
     Handshake,
+    /// A connection whose input is left to direct waiters is watched again
+    /// once none waits (`StreamPipe::park_reads`).
+    ParkedInput,
 }
+
+/// How often a connection whose input is left to direct waiters is checked
+/// for still having one: the longest that data arriving after the last
+/// receive can sit unread in the kernel (and a peer's close go unnoticed)
+/// before the I/O thread takes over again.
+const PARKED_INPUT_CHECK: Duration = Duration::from_millis(10);
 
 /// How long a new connection may take to complete its SP or WebSocket
 /// handshake; a peer that connects and stays silent holds nothing longer.
@@ -289,7 +306,7 @@ impl Loop {
                     // A connection that only became writable has nothing
                     // new to read (events are edge-triggered).
                     let readable = ev.is_readable() || ev.is_read_closed() || ev.is_error();
-                    self.on_event(ev.token().0, readable);
+                    self.on_event(ev.token().0, readable, ev.is_writable());
                 }
             }
             let cmds = std::mem::take(&mut *self.reactor.cmds.lock());
@@ -365,6 +382,13 @@ impl Loop {
                     self.teardown(tok, true);
                 }
             }
+            Cmd::WatchInput(tok, id) => self.unpark_input(tok, id),
+            Cmd::WatchOutput(tok, id) => {
+                if matches!(self.entries.get(tok), Some(Entry::Conn { pipe, .. }) if pipe_id(pipe) == id)
+                {
+                    self.sync_interest(tok);
+                }
+            }
             Cmd::Resolved {
                 dialer,
                 attempt,
@@ -381,7 +405,7 @@ impl Loop {
         }
     }
 
-    fn on_event(&mut self, tok: usize, readable: bool) {
+    fn on_event(&mut self, tok: usize, readable: bool, writable: bool) {
         match self.entries.get(tok) {
             Some(Entry::Listener { .. }) => self.accept_all(tok),
             Some(Entry::Connecting { .. }) => self.finish_connect(tok),
@@ -390,16 +414,36 @@ impl Loop {
             Some(Entry::Conn { pipe, draining, .. }) => {
                 let pipe = pipe.clone();
                 let draining = draining.is_some();
-                let progress = pipe.on_ready(readable);
+                let was_parked = pipe.reads_parked();
+                let mut readable = readable;
+                if readable && !draining && pipe.park_reads() {
+                    // A receiver waits on this connection and reads it.
+                    readable = false;
+                    if !was_parked {
+                        let at = Instant::now() + PARKED_INPUT_CHECK;
+                        self.timers.push(Reverse((
+                            at,
+                            pipe_id(&pipe),
+                            tok,
+                            TimerKind::ParkedInput,
+                        )));
+                    }
+                }
+                let progress = pipe.on_ready(readable, writable);
                 if draining {
                     if matches!(progress, Progress::Dead { .. }) || !pipe.has_pending_output() {
                         self.teardown(tok, false);
+                    } else {
+                        self.sync_interest(tok);
                     }
                     return;
                 }
                 match progress {
-                    Progress::Nothing => {}
-                    Progress::Established => pipe.link_event(PipeEvent::Added(as_pipe(&pipe))),
+                    Progress::Nothing => self.sync_interest(tok),
+                    Progress::Established => {
+                        self.sync_interest(tok);
+                        pipe.link_event(PipeEvent::Added(as_pipe(&pipe)));
+                    }
                     Progress::Dead { established } => {
                         if established {
                             pipe.link_event(PipeEvent::Added(as_pipe(&pipe)));
@@ -410,6 +454,50 @@ impl Loop {
             }
             _ => {}
         }
+    }
+
+    /// Brings what epoll watches on a connection in line with what it needs:
+    /// input unless a direct waiter reads it (`StreamPipe::park_reads`),
+    /// output only while some is queued. (An idle Unix socket reports
+    /// "writable" each time the peer reads a message; watching output all
+    /// the time would wake this thread for every message sent.)
+    fn sync_interest(&mut self, tok: usize) {
+        let Some(Entry::Conn { pipe, interest, .. }) = self.entries.get_mut(tok) else {
+            return;
+        };
+        let read = !pipe.reads_parked();
+        let write = pipe.output_watched();
+        let wanted = match (read, write) {
+            (true, true) => Some(Interest::READABLE | Interest::WRITABLE),
+            (true, false) => Some(Interest::READABLE),
+            (false, true) => Some(Interest::WRITABLE),
+            (false, false) => None,
+        };
+        if wanted == *interest {
+            return;
+        }
+        let fd = pipe.stream().raw_fd();
+        let registry = self.poll.registry();
+        let _ = match (*interest, wanted) {
+            (None, Some(w)) => registry.register(&mut SourceFd(&fd), Token(tok), w),
+            (Some(_), Some(w)) => registry.reregister(&mut SourceFd(&fd), Token(tok), w),
+            (Some(_), None) => registry.deregister(&mut SourceFd(&fd)),
+            (None, None) => Ok(()),
+        };
+        *interest = wanted;
+    }
+
+    /// Takes over reading a connection whose input was left to direct
+    /// waiters, and reads what has arrived.
+    fn unpark_input(&mut self, tok: usize, id: PipeId) {
+        let Some(Entry::Conn { pipe, .. }) = self.entries.get(tok) else {
+            return;
+        };
+        if pipe_id(pipe) != id || !pipe.reads_parked() {
+            return;
+        }
+        pipe.unpark_reads();
+        self.on_event(tok, true, false);
     }
 
     fn accept_all(&mut self, tok: usize) {
@@ -431,7 +519,7 @@ impl Loop {
                 _ => return,
             };
             if let Some(conn) = self.add_conn(stream, ctx, ep, None, false, ConnKind::Sp) {
-                self.on_event(conn, true);
+                self.on_event(conn, true, true);
             }
         }
     }
@@ -477,6 +565,7 @@ impl Loop {
             ep,
             dialer,
             draining: None,
+            interest: Some(interest),
         });
         self.endpoints.entry(ep).or_default().pipes.push(tok);
         // A WebSocket pipe is ready as soon as the upgrade is done; an SP
@@ -649,7 +738,7 @@ impl Loop {
             if let Some(Entry::Dialer(d)) = self.entries.get_mut(dialer) {
                 d.state = DialState::Connected(conn);
             }
-            self.on_event(conn, true);
+            self.on_event(conn, true, true);
         }
     }
 
@@ -811,7 +900,7 @@ impl Loop {
                 inc(&ctx.link.stats.accepted_connections);
                 let kind = ConnKind::Ws(Role::Server, leftover);
                 if let Some(conn) = self.add_conn(stream, ctx, ep, None, true, kind) {
-                    self.on_event(conn, true);
+                    self.on_event(conn, true, true);
                 }
             }
             UpgradeSide::Client { dialer, .. } => {
@@ -943,6 +1032,17 @@ impl Loop {
                     if *draining == Some(attempt) =>
                 {
                     self.teardown(tok, false)
+                }
+                (TimerKind::ParkedInput, Some(Entry::Conn { pipe, .. }))
+                    if pipe_id(pipe) == attempt && pipe.reads_parked() =>
+                {
+                    if pipe.has_direct_waiters() {
+                        let at = now + PARKED_INPUT_CHECK;
+                        self.timers
+                            .push(Reverse((at, attempt, tok, TimerKind::ParkedInput)));
+                    } else {
+                        self.unpark_input(tok, attempt);
+                    }
                 }
                 (TimerKind::Handshake, Some(Entry::Conn { pipe, .. }))
                     if pipe_id(pipe) == attempt && !pipe.is_active() =>

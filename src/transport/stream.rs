@@ -10,7 +10,7 @@ use std::collections::VecDeque;
 use std::io::{self, IoSlice, Read};
 use std::net::Shutdown;
 use std::os::fd::{AsRawFd, RawFd};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use parking_lot::Mutex;
@@ -161,6 +161,9 @@ struct ConnState {
     remove_when_drained: bool,
     /// The socket was told the pipe is gone.
     removed: bool,
+    /// The I/O thread watches for room to write. Always so while output
+    /// is queued; cleared when it reports room with nothing to write.
+    output_watched: bool,
 }
 
 /// Reads of this size or more go straight into the message body.
@@ -196,6 +199,13 @@ pub struct StreamPipe {
     state: Mutex<ConnState>,
     closed: AtomicBool,
     token: usize,
+    /// Receivers waiting on this connection's descriptor themselves.
+    direct_waiters: AtomicUsize,
+    /// The I/O thread stopped watching for input, leaving the reading to
+    /// the direct waiters (see `park_reads`).
+    reads_parked: AtomicBool,
+    /// A receiver asked the I/O thread to watch for input again.
+    unpark_asked: AtomicBool,
 }
 
 impl StreamPipe {
@@ -261,11 +271,15 @@ impl StreamPipe {
                 broken: false,
                 remove_when_drained: false,
                 removed: false,
+                output_watched: true,
             }),
             stream,
             ctx,
             closed: AtomicBool::new(false),
             token,
+            direct_waiters: AtomicUsize::new(0),
+            reads_parked: AtomicBool::new(false),
+            unpark_asked: AtomicBool::new(false),
         }
     }
 
@@ -302,15 +316,61 @@ impl StreamPipe {
         }
     }
 
+    /// I/O thread, on input: if a receiver waits on this connection itself,
+    /// it will read the data; the I/O thread then stops watching for input
+    /// (true), so that later messages wake only the receiver — a second
+    /// thread woken per message costs a context switch each time.
+    ///
+    /// Not while NN_SNDFD / NN_RCVFD are in use: they must follow every
+    /// arrival.
+    pub fn park_reads(&self) -> bool {
+        if self.ctx.link.readiness_watched() {
+            self.reads_parked.store(false, Ordering::SeqCst);
+            return false;
+        }
+        // Parked first, then the waiters checked: a receiver that leaves
+        // in between sees the flag (end_direct_wait) and asks for input to
+        // be watched again.
+        self.reads_parked.store(true, Ordering::SeqCst);
+        if self.direct_waiters.load(Ordering::SeqCst) > 0 {
+            return true;
+        }
+        self.reads_parked.store(false, Ordering::SeqCst);
+        false
+    }
+
+    pub fn reads_parked(&self) -> bool {
+        self.reads_parked.load(Ordering::SeqCst)
+    }
+
+    pub fn has_direct_waiters(&self) -> bool {
+        self.direct_waiters.load(Ordering::SeqCst) > 0
+    }
+
+    /// I/O thread: it watches for input again.
+    pub fn unpark_reads(&self) {
+        self.reads_parked.store(false, Ordering::SeqCst);
+        self.unpark_asked.store(false, Ordering::SeqCst);
+    }
+
     pub fn has_pending_output(&self) -> bool {
         !self.state.lock().out.is_empty()
     }
 
-    /// Reactor step: the stream may be writable, and readable if `readable`.
-    pub fn on_ready(&self, readable: bool) -> Progress {
+    /// Whether the I/O thread should watch for room to write.
+    pub fn output_watched(&self) -> bool {
+        self.state.lock().output_watched
+    }
+
+    /// Reactor step: the stream may be writable (reported so if
+    /// `writable`), and readable if `readable`.
+    pub fn on_ready(&self, readable: bool, writable: bool) -> Progress {
         let mut st = self.state.lock();
         if st.broken {
             return Progress::Dead { established: false };
+        }
+        if writable && st.out.is_empty() {
+            st.output_watched = false;
         }
         let (out_before, in_before, was_active) = (st.out_bytes, st.inq.len(), st.active);
         let wrote = self.flush(&mut st);
@@ -336,8 +396,18 @@ impl StreamPipe {
         }
     }
 
-    /// Writes queued frames until done or the kernel would block.
+    /// Writes queued frames until done or the kernel would block; in that
+    /// case makes sure the I/O thread watches for room to write the rest.
     fn flush(&self, st: &mut ConnState) -> Result<(), ()> {
+        let res = self.write_out(st);
+        if res.is_ok() && !st.out.is_empty() && !st.output_watched {
+            st.output_watched = true;
+            reactor::get().submit(Cmd::WatchOutput(self.token, self.id));
+        }
+        res
+    }
+
+    fn write_out(&self, st: &mut ConnState) -> Result<(), ()> {
         while !st.out.is_empty() {
             let mut slices = [IoSlice::new(&[]); MAX_IOVECS];
             let mut n = 0;
@@ -594,9 +664,7 @@ impl Pipe for StreamPipe {
     }
 
     /// While the pipe can take data (not paused at NN_RCVBUF, not broken),
-    /// its socket is the descriptor to wait on. (The I/O thread keeps
-    /// watching it too; pausing that costs two epoll_ctl calls per wait,
-    /// which measured slower.)
+    /// its socket is the descriptor to wait on.
     fn read_now(&self) -> bool {
         let mut st = self.state.lock();
         if !st.inq.is_empty() || !st.active || st.broken || st.paused {
@@ -618,6 +686,28 @@ impl Pipe for StreamPipe {
         let st = self.state.lock();
         let usable = st.active && !st.broken && !st.paused && !self.closed.load(Ordering::Acquire);
         usable.then(|| self.stream.raw_fd())
+    }
+
+    fn begin_direct_wait(&self) {
+        self.direct_waiters.fetch_add(1, Ordering::SeqCst);
+    }
+
+    fn end_direct_wait(&self, fd_ready: bool) {
+        self.direct_waiters.fetch_sub(1, Ordering::SeqCst);
+        // A receiver woken by data reads it next, and keeps the I/O thread
+        // out of the way for the messages after it. One that gave up
+        // (timeout, another wake-up) may never read: hand input back.
+        if !fd_ready {
+            self.keep_input_watched();
+        }
+    }
+
+    fn keep_input_watched(&self) {
+        if self.reads_parked.load(Ordering::SeqCst)
+            && !self.unpark_asked.swap(true, Ordering::SeqCst)
+        {
+            reactor::get().submit(Cmd::WatchInput(self.token, self.id));
+        }
     }
 
     fn send_priority(&self) -> u8 {
