@@ -145,3 +145,21 @@ pub fn send_vectored(fd: libc::c_int, bufs: &[std::io::IoSlice<'_>]) -> std::io:
     }
     Ok(n as usize)
 }
+
+/// Asks the kernel for send and receive buffers of `bytes` each (it caps
+/// them at net.core.wmem_max / rmem_max); failures are ignored, the
+/// defaults then stay.
+pub fn set_socket_buffers(fd: libc::c_int, bytes: libc::c_int) {
+    for opt in [libc::SO_SNDBUF, libc::SO_RCVBUF] {
+        // SAFETY: the option value is a live c_int of the size given.
+        unsafe {
+            libc::setsockopt(
+                fd,
+                libc::SOL_SOCKET,
+                opt,
+                &bytes as *const libc::c_int as *const libc::c_void,
+                std::mem::size_of::<libc::c_int>() as libc::socklen_t,
+            );
+        }
+    }
+}

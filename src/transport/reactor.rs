@@ -262,6 +262,13 @@ enum TimerKind {
 /// before the I/O thread takes over again.
 const PARKED_INPUT_CHECK: Duration = Duration::from_millis(10);
 
+/// Kernel buffer size asked for on ipc:// connections. A Unix socket's
+/// default (~208 KiB) makes a large message cross in many write / wake-up
+/// rounds; TCP's buffers grow by autotuning up to 4 MiB by default, so ipc
+/// gets the same ceiling. It is a limit, not memory taken up front: idle
+/// connections cost nothing more.
+const IPC_KERNEL_BUFFER: libc::c_int = 4 << 20;
+
 /// How long a new connection may take to complete its SP or WebSocket
 /// handshake; a peer that connects and stays silent holds nothing longer.
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(5);
@@ -538,6 +545,9 @@ impl Loop {
     ) -> Option<usize> {
         if let Stream::Tcp(s) = &stream {
             let _ = s.set_nodelay(ctx.opts.tcp_nodelay);
+        }
+        if let Stream::Unix(_) = &stream {
+            crate::sys::set_socket_buffers(stream.raw_fd(), IPC_KERNEL_BUFFER);
         }
         let tok = self.entries.vacant_key();
         let fd = stream.raw_fd();

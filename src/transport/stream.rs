@@ -199,6 +199,8 @@ pub struct StreamPipe {
     state: Mutex<ConnState>,
     closed: AtomicBool,
     token: usize,
+    /// Messages are queued in `state.inq` (kept in step under its lock).
+    has_input: AtomicBool,
     /// Receivers waiting on this connection's descriptor themselves.
     direct_waiters: AtomicUsize,
     /// The I/O thread stopped watching for input, leaving the reading to
@@ -277,6 +279,7 @@ impl StreamPipe {
             ctx,
             closed: AtomicBool::new(false),
             token,
+            has_input: AtomicBool::new(false),
             direct_waiters: AtomicUsize::new(0),
             reads_parked: AtomicBool::new(false),
             unpark_asked: AtomicBool::new(false),
@@ -452,6 +455,12 @@ impl StreamPipe {
     /// Reads and decodes until the kernel would block or the input queue is
     /// full. Returns the number of messages queued.
     fn fill(&self, st: &mut ConnState) -> Result<usize, ()> {
+        let res = self.read_in(st);
+        self.has_input.store(!st.inq.is_empty(), Ordering::Release);
+        res
+    }
+
+    fn read_in(&self, st: &mut ConnState) -> Result<usize, ()> {
         let mut got = 0;
         if !st.pending_input.is_empty() {
             let bytes = std::mem::take(&mut st.pending_input);
@@ -624,8 +633,15 @@ impl Pipe for StreamPipe {
     }
 
     fn recv(&self) -> Option<Msg> {
+        // Receivers offer every pipe in turn: an empty one costs no lock.
+        if !self.has_input.load(Ordering::Acquire) {
+            return None;
+        }
         let mut st = self.state.lock();
         let msg = st.inq.pop_front()?;
+        if st.inq.is_empty() {
+            self.has_input.store(false, Ordering::Release);
+        }
         st.in_bytes -= msg.body.len();
         if st.remove_when_drained && st.inq.is_empty() && !std::mem::replace(&mut st.removed, true)
         {
@@ -654,7 +670,7 @@ impl Pipe for StreamPipe {
     }
 
     fn can_recv(&self) -> bool {
-        !self.state.lock().inq.is_empty()
+        self.has_input.load(Ordering::Acquire)
     }
 
     fn close(&self) {
