@@ -26,6 +26,8 @@ const HDR: usize = std::mem::size_of::<ChunkHeader>();
 const _: () = assert!(HDR.is_multiple_of(ALIGN));
 
 /// An owned, fixed-length byte buffer that can cross the C boundary by pointer.
+/// Its bytes are always initialised: see [`FillingChunk`] for one whose
+/// bytes are still arriving.
 pub struct Chunk {
     hdr: NonNull<ChunkHeader>,
 }
@@ -172,6 +174,65 @@ impl Drop for Chunk {
     }
 }
 
+/// A message body being received: a chunk allocated without zero-filling,
+/// whose bytes are written in order and handed out only once all are
+/// written, so no uninitialised byte is ever read.
+pub struct FillingChunk {
+    chunk: Chunk,
+    filled: usize,
+}
+
+impl FillingChunk {
+    /// `None` if `len` bytes cannot be allocated.
+    pub fn new(len: usize) -> Option<FillingChunk> {
+        Chunk::allocate(len, false).map(|chunk| FillingChunk { chunk, filled: 0 })
+    }
+
+    pub fn remaining(&self) -> usize {
+        self.chunk.len() - self.filled
+    }
+
+    pub fn is_full(&self) -> bool {
+        self.filled == self.chunk.len()
+    }
+
+    /// Copies as much of `data` as still fits; returns how much that was.
+    pub fn extend_from(&mut self, data: &[u8]) -> usize {
+        let n = self.remaining().min(data.len());
+        // SAFETY: bytes filled..filled+n lie inside the block; `data` has n
+        // bytes and cannot overlap a block this chunk owns.
+        unsafe {
+            std::ptr::copy_nonoverlapping(data.as_ptr(), self.chunk.data_ptr().add(self.filled), n)
+        };
+        self.filled += n;
+        n
+    }
+
+    /// One read(2) from `fd` into the unfilled rest; the count read.
+    pub fn read_from(&mut self, fd: std::os::fd::RawFd) -> std::io::Result<usize> {
+        let left = self.remaining();
+        // SAFETY: the kernel writes at most `left` bytes from filled on,
+        // all inside the block.
+        let n = unsafe {
+            libc::read(
+                fd,
+                self.chunk.data_ptr().add(self.filled) as *mut libc::c_void,
+                left,
+            )
+        };
+        if n < 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+        self.filled += n as usize;
+        Ok(n as usize)
+    }
+
+    /// The chunk, once every byte is written.
+    pub fn into_chunk(self) -> Option<Chunk> {
+        self.is_full().then_some(self.chunk)
+    }
+}
+
 impl std::fmt::Debug for Chunk {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "Chunk({} bytes)", self.len())
@@ -234,5 +295,27 @@ mod tests {
         let c = Chunk::zeroed(0).unwrap();
         assert!(c.is_empty());
         assert!(Chunk::zeroed(usize::MAX).is_none());
+    }
+
+    #[test]
+    fn filling_chunk_hands_out_its_bytes_only_when_full() {
+        use std::io::Write;
+        use std::os::fd::AsRawFd;
+        let (mut tx, rx) = std::os::unix::net::UnixStream::pair().unwrap();
+        let mut body = FillingChunk::new(10).unwrap();
+        assert_eq!(body.extend_from(b"abc"), 3);
+        tx.write_all(b"defg").unwrap();
+        assert_eq!(body.read_from(rx.as_raw_fd()).unwrap(), 4);
+        assert_eq!(body.remaining(), 3);
+        assert!(!body.is_full());
+        tx.write_all(b"hijklmn").unwrap();
+        // One read takes only what still fits.
+        assert_eq!(body.read_from(rx.as_raw_fd()).unwrap(), 3);
+        assert_eq!(body.extend_from(b"more"), 0);
+        let chunk = body.into_chunk().expect("full");
+        assert_eq!(chunk.as_slice(), b"abcdefghij");
+        let partial = FillingChunk::new(2).unwrap();
+        assert!(partial.into_chunk().is_none());
+        assert!(FillingChunk::new(usize::MAX).is_none());
     }
 }

@@ -6,7 +6,7 @@
 //! length and the body; every IPC message is a type byte (1 = message), the
 //! same length and the body.
 
-use crate::message::Chunk;
+use crate::message::{Chunk, FillingChunk};
 
 /// Which stream mapping a connection speaks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -92,10 +92,7 @@ enum State {
         got: usize,
         left: usize,
     },
-    Body {
-        chunk: Chunk,
-        got: usize,
-    },
+    Body(FillingChunk),
 }
 
 pub struct Decoder {
@@ -130,26 +127,22 @@ impl Decoder {
         }
     }
 
-    /// The unfilled rest of the body being received, when it is large enough
-    /// to be worth reading into directly (skipping a copy).
-    pub fn body_space(&mut self, at_least: usize) -> Option<&mut [u8]> {
+    /// The body being received, when enough of it is still to come to be
+    /// worth reading into directly (skipping a copy).
+    pub fn body_to_read(&mut self, at_least: usize) -> Option<&mut FillingChunk> {
         match &mut self.state {
-            State::Body { chunk, got } if chunk.len() - *got >= at_least => {
-                Some(&mut chunk.as_mut_slice()[*got..])
-            }
+            State::Body(body) if body.remaining() >= at_least => Some(body),
             _ => None,
         }
     }
 
-    /// Records that `n` bytes were read into [`Decoder::body_space`].
-    pub fn body_filled(&mut self, n: usize) -> Option<Decoded> {
-        if let State::Body { chunk, got } = &mut self.state {
-            *got += n;
-            if *got == chunk.len() {
-                return self.finish_body();
-            }
+    /// After reading into [`Decoder::body_to_read`]: the message, if its body
+    /// is now complete.
+    pub fn body_filled(&mut self) -> Option<Decoded> {
+        match &self.state {
+            State::Body(body) if body.is_full() => self.finish_body(),
+            _ => None,
         }
-        None
     }
 
     fn finish_body(&mut self) -> Option<Decoded> {
@@ -158,7 +151,8 @@ impl Decoder {
             got: 0,
         };
         match std::mem::replace(&mut self.state, next) {
-            State::Body { chunk, .. } => {
+            State::Body(body) => {
+                let chunk = body.into_chunk().expect("finished only when full");
                 Some(Decoded::Message(std::mem::take(&mut self.trace), chunk))
             }
             _ => None,
@@ -186,8 +180,8 @@ impl Decoder {
     }
 
     fn start_body(&mut self, len: usize) -> Result<Option<Decoded>, DecodeError> {
-        let chunk = Chunk::zeroed(len).ok_or(DecodeError::OutOfMemory)?;
-        self.state = State::Body { chunk, got: 0 };
+        let body = FillingChunk::new(len).ok_or(DecodeError::OutOfMemory)?;
+        self.state = State::Body(body);
         Ok(if len == 0 { self.finish_body() } else { None })
     }
 
@@ -253,12 +247,10 @@ impl Decoder {
                         }
                     }
                 }
-                State::Body { chunk, got } => {
-                    let n = (chunk.len() - *got).min(data.len());
-                    chunk.as_mut_slice()[*got..*got + n].copy_from_slice(&data[..n]);
-                    *got += n;
+                State::Body(body) => {
+                    let n = body.extend_from(data);
                     data = &data[n..];
-                    if *got == chunk.len() {
+                    if body.is_full() {
                         if let Some(d) = self.finish_body() {
                             out(d);
                         }
@@ -402,10 +394,17 @@ mod tests {
         let mut pre = handshake(16).to_vec();
         pre.extend(frame_header(Wire::Tcp, 100).0[..8].to_vec());
         d.feed(&pre, &mut |x| v.push(x)).unwrap();
-        let space = d.body_space(50).unwrap();
-        assert_eq!(space.len(), 100);
-        space.fill(9);
-        let m = d.body_filled(100).unwrap();
+        let body = d.body_to_read(50).unwrap();
+        assert_eq!(body.remaining(), 100);
+        assert_eq!(body.extend_from(&[9u8; 60]), 60);
+        assert!(d.body_filled().is_none(), "40 bytes still to come");
+        assert!(
+            d.body_to_read(50).is_none(),
+            "too little left to read directly"
+        );
+        let body = d.body_to_read(40).unwrap();
+        assert_eq!(body.extend_from(&[9u8; 50]), 40);
+        let m = d.body_filled().unwrap();
         assert!(matches!(m, Decoded::Message(_, c) if c.as_slice() == &[9u8; 100][..]));
     }
 }

@@ -455,12 +455,21 @@ impl StreamPipe {
     /// Reads and decodes until the kernel would block or the input queue is
     /// full. Returns the number of messages queued.
     fn fill(&self, st: &mut ConnState) -> Result<usize, ()> {
-        let res = self.read_in(st);
+        self.fill_until(st, false)
+    }
+
+    /// Like `fill`, but with `stop_when_short`, stops after a read that
+    /// returned less than asked for: the kernel held no more just then, and
+    /// the read that would say so costs a system call. Only for a receiver
+    /// about to take what it read: a reader that must see the end of the
+    /// stream (a close arriving with the last data) reads on.
+    fn fill_until(&self, st: &mut ConnState, stop_when_short: bool) -> Result<usize, ()> {
+        let res = self.read_in(st, stop_when_short);
         self.has_input.store(!st.inq.is_empty(), Ordering::Release);
         res
     }
 
-    fn read_in(&self, st: &mut ConnState) -> Result<usize, ()> {
+    fn read_in(&self, st: &mut ConnState, stop_when_short: bool) -> Result<usize, ()> {
         let mut got = 0;
         if !st.pending_input.is_empty() {
             let bytes = std::mem::take(&mut st.pending_input);
@@ -474,14 +483,18 @@ impl StreamPipe {
             st.paused = false;
             // Large SP bodies are read straight into the message.
             if let Codec::Sp(decoder) = &mut st.codec {
-                if let Some(space) = decoder.body_space(DIRECT_READ) {
-                    match self.stream.read(space) {
+                if let Some(body) = decoder.body_to_read(DIRECT_READ) {
+                    let wanted = body.remaining();
+                    match body.read_from(self.stream.raw_fd()) {
                         Ok(0) => return Err(()),
                         Ok(n) => {
-                            if let Some(Decoded::Message(header, body)) = decoder.body_filled(n) {
+                            if let Some(Decoded::Message(header, body)) = decoder.body_filled() {
                                 st.in_bytes += body.len();
                                 st.inq.push_back(Msg { header, body });
                                 got += 1;
+                            }
+                            if stop_when_short && n < wanted {
+                                return Ok(got);
                             }
                             continue;
                         }
@@ -495,13 +508,21 @@ impl StreamPipe {
             // connections then cost no buffer at all.
             let r = SCRATCH.with_borrow_mut(|scratch| match self.stream.read(scratch) {
                 Ok(0) => Err(()),
-                Ok(n) => self.decode(st, &scratch[..n]).map(Some),
+                Ok(n) => {
+                    let drained = n < scratch.len();
+                    self.decode(st, &scratch[..n]).map(|m| Some((m, drained)))
+                }
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => Ok(None),
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => Ok(Some(0)),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => Ok(Some((0, false))),
                 Err(_) => Err(()),
             });
             match r? {
-                Some(n) => got += n,
+                Some((n, drained)) => {
+                    got += n;
+                    if stop_when_short && drained {
+                        return Ok(got);
+                    }
+                }
                 None => return Ok(got),
             }
         }
@@ -686,7 +707,7 @@ impl Pipe for StreamPipe {
         if !st.inq.is_empty() || !st.active || st.broken || st.paused {
             return false;
         }
-        match self.fill(&mut st) {
+        match self.fill_until(&mut st, true) {
             Ok(n) => n > 0,
             Err(()) => {
                 st.broken = true;
