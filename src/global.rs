@@ -51,7 +51,9 @@ pub fn create(domain: c_int, protocol: c_int) -> Result<c_int> {
         return Err(EAFNOSUPPORT);
     }
     let mut t = TABLE.write();
-    STARTED.store(true, Ordering::Release);
+    if !STARTED.swap(true, Ordering::AcqRel) {
+        crate::sys::at_exit(flush_at_exit);
+    }
     if t.slots.is_empty() {
         t.slots = (0..MAX_SOCKETS).map(|_| None).collect();
         t.free = Vec::with_capacity(MAX_SOCKETS);
@@ -82,6 +84,19 @@ pub fn close(s: c_int) -> Result<()> {
     };
     sock.close();
     Ok(())
+}
+
+/// At process exit: what streaming senders left queued goes to the kernel,
+/// which delivers it after the process is gone, as it does what was
+/// written directly. (A program may send and return from main without
+/// closing its sockets.)
+extern "C" fn flush_at_exit() {
+    let _ = std::panic::catch_unwind(|| {
+        let socks: Vec<Arc<Socket>> = TABLE.read().slots.iter().flatten().cloned().collect();
+        for s in socks {
+            s.flush_pipes();
+        }
+    });
 }
 
 /// nn_term, as nanomsg 1.1.5 does it: every socket is closed at once (so

@@ -50,6 +50,9 @@ pub trait Pipe: Send + Sync {
     fn end_direct_wait(&self, fd_ready: bool) {
         let _ = fd_ready;
     }
+    /// Writes what is queued for the peer now, as far as the kernel takes
+    /// it, rather than later (the process is exiting).
+    fn flush_now(&self) {}
     /// NN_SNDFD / NN_RCVFD are in use: from now on the I/O thread must
     /// watch this pipe's input itself, so the descriptors follow arrivals.
     fn keep_input_watched(&self) {}

@@ -119,6 +119,65 @@ impl EventFd {
     }
 }
 
+/// A non-blocking timerfd on the monotonic clock, for deadlines finer than
+/// epoll's millisecond timeouts.
+pub struct TimerFd(std::os::fd::OwnedFd);
+
+impl TimerFd {
+    pub fn new() -> std::io::Result<TimerFd> {
+        use std::os::fd::FromRawFd;
+        // SAFETY: plain timerfd_create(2) call; the result is checked.
+        let fd = unsafe {
+            libc::timerfd_create(
+                libc::CLOCK_MONOTONIC,
+                libc::TFD_NONBLOCK | libc::TFD_CLOEXEC,
+            )
+        };
+        if fd < 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+        // SAFETY: fd is a fresh descriptor we own.
+        Ok(TimerFd(unsafe { std::os::fd::OwnedFd::from_raw_fd(fd) }))
+    }
+
+    pub fn raw(&self) -> libc::c_int {
+        use std::os::fd::AsRawFd;
+        self.0.as_raw_fd()
+    }
+
+    /// Fires once, `after` from now (at least a nanosecond).
+    pub fn arm(&self, after: std::time::Duration) {
+        let nanos = after.as_nanos().max(1);
+        // SAFETY: itimerspec is plain data; all-zero is valid.
+        let mut spec: libc::itimerspec = unsafe { std::mem::zeroed() };
+        spec.it_value.tv_sec = (nanos / 1_000_000_000) as libc::time_t;
+        spec.it_value.tv_nsec = (nanos % 1_000_000_000) as libc::c_long;
+        // SAFETY: spec is a live itimerspec; the old value is not asked for.
+        unsafe { libc::timerfd_settime(self.raw(), 0, &spec, std::ptr::null_mut()) };
+    }
+
+    /// Consumes an expiry, so the descriptor stops being readable.
+    pub fn clear(&self) {
+        let mut v: u64 = 0;
+        // SAFETY: reads 8 bytes into a live u64 from our timerfd.
+        unsafe { libc::read(self.raw(), &mut v as *mut u64 as *mut libc::c_void, 8) };
+    }
+}
+
+/// Runs `f` when the process exits normally (or this library is unloaded).
+pub fn at_exit(f: extern "C" fn()) {
+    // SAFETY: registers a function with no arguments that lives as long as
+    // this library; glibc runs it at exit or when the library is unloaded.
+    unsafe { libc::atexit(f) };
+}
+
+/// Sets how late the kernel may fire this thread's timers (default 50 µs),
+/// for a thread whose timers must be punctual.
+pub fn set_timer_slack(nanos: libc::c_ulong) {
+    // SAFETY: PR_SET_TIMERSLACK takes one integer argument.
+    unsafe { libc::prctl(libc::PR_SET_TIMERSLACK, nanos) };
+}
+
 /// poll(2) over raw descriptors; returns how many have events.
 pub fn poll(fds: &mut [libc::pollfd], timeout_ms: libc::c_int) -> std::io::Result<usize> {
     // SAFETY: fds is a live slice of pollfd of the given length.

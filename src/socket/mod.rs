@@ -216,6 +216,14 @@ impl Socket {
         Ok(slot.as_ref().map(ReadyFd::raw).expect("just created"))
     }
 
+    /// Writes out what streaming sends left queued on every pipe.
+    pub fn flush_pipes(&self) {
+        let core = self.lock();
+        for pipe in &core.pipes {
+            pipe.flush_now();
+        }
+    }
+
     /// A socket closed by nn_close or nn_term fails every call with EBADF.
     fn check_usable(&self) -> Result<()> {
         if self.closed.load(Ordering::Acquire) {

@@ -20,7 +20,7 @@ use mio::{Events, Interest, Poll, Token, Waker};
 use parking_lot::Mutex;
 use slab::Slab;
 
-use super::stream::{as_pipe, Progress, Stream, StreamPipe};
+use super::stream::{as_pipe, IdleFlush, Progress, Stream, StreamPipe};
 use super::ws_codec::Role;
 use super::ws_handshake;
 use super::EndpointCtx;
@@ -29,6 +29,8 @@ use crate::socket::stats::{dec, inc, Stats};
 use crate::socket::PipeEvent;
 
 const WAKER: Token = Token(usize::MAX);
+/// The timer that writes out what streaming senders left queued.
+const FLUSH_TIMER: Token = Token(usize::MAX - 1);
 
 /// A listening socket.
 pub enum Listener {
@@ -104,6 +106,9 @@ pub enum Cmd {
     /// Watch a connection for room to write: output is queued that the
     /// kernel would not take.
     WatchOutput(usize, PipeId),
+    /// A streaming sender left output queued: write it once the sender
+    /// pauses (`StreamPipe::flush_if_idle`).
+    FlushWhenIdle(usize, PipeId),
     /// A host name lookup finished.
     Resolved {
         dialer: usize,
@@ -281,6 +286,11 @@ struct Loop {
     timers: BinaryHeap<Reverse<(Instant, u64, usize, TimerKind)>>,
     next_attempt: u64,
     ws_listeners: HashMap<SocketAddr, usize>,
+    /// Connections with output left queued by a streaming sender, and the
+    /// timer that checks them.
+    idle_flushes: Vec<(usize, PipeId)>,
+    flush_timer: Option<crate::sys::TimerFd>,
+    flush_timer_armed: bool,
 }
 
 impl Loop {
@@ -293,11 +303,23 @@ impl Loop {
             timers: BinaryHeap::new(),
             next_attempt: 1,
             ws_listeners: HashMap::new(),
+            idle_flushes: Vec::new(),
+            flush_timer: None,
+            flush_timer_armed: false,
         }
     }
 
     fn run(mut self) {
         let mut events = Events::with_capacity(256);
+        // Streaming senders' queued output is written after pauses of
+        // microseconds: the flush timer must fire on time.
+        crate::sys::set_timer_slack(1_000);
+        self.flush_timer = crate::sys::TimerFd::new().ok().filter(|t| {
+            self.poll
+                .registry()
+                .register(&mut SourceFd(&t.raw()), FLUSH_TIMER, Interest::READABLE)
+                .is_ok()
+        });
         loop {
             let timeout = self
                 .timers
@@ -309,7 +331,9 @@ impl Loop {
                 }
             }
             for ev in events.iter() {
-                if ev.token() != WAKER {
+                if ev.token() == FLUSH_TIMER {
+                    self.flush_idle_senders(false);
+                } else if ev.token() != WAKER {
                     // A connection that only became writable has nothing
                     // new to read (events are edge-triggered).
                     let readable = ev.is_readable() || ev.is_read_closed() || ev.is_error();
@@ -390,6 +414,14 @@ impl Loop {
                 }
             }
             Cmd::WatchInput(tok, id) => self.unpark_input(tok, id),
+            Cmd::FlushWhenIdle(tok, id) => {
+                if !self.idle_flushes.contains(&(tok, id)) {
+                    self.idle_flushes.push((tok, id));
+                }
+                if !self.flush_timer_armed {
+                    self.arm_flush_timer(super::stream::IDLE_FLUSH_DELAY);
+                }
+            }
             Cmd::WatchOutput(tok, id) => {
                 if matches!(self.entries.get(tok), Some(Entry::Conn { pipe, .. }) if pipe_id(pipe) == id)
                 {
@@ -492,6 +524,54 @@ impl Loop {
             (None, None) => Ok(()),
         };
         *interest = wanted;
+    }
+
+    fn arm_flush_timer(&mut self, after: Duration) {
+        match &self.flush_timer {
+            Some(t) => {
+                t.arm(after);
+                self.flush_timer_armed = true;
+            }
+            // No timer descriptor: write at once rather than never.
+            None => self.flush_idle_senders(true),
+        }
+    }
+
+    /// Writes the output streaming senders left queued, where they have
+    /// paused; checks the others again when they may have.
+    fn flush_idle_senders(&mut self, force: bool) {
+        if let Some(t) = &self.flush_timer {
+            t.clear();
+        }
+        self.flush_timer_armed = false;
+        let now = Instant::now();
+        let mut next: Option<Instant> = None;
+        let mut dead = Vec::new();
+        self.idle_flushes.retain(|&(tok, id)| {
+            let Some(Entry::Conn { pipe, .. }) = self.entries.get(tok) else {
+                return false;
+            };
+            if pipe_id(pipe) != id {
+                return false;
+            }
+            match pipe.flush_if_idle(now, force) {
+                IdleFlush::Done => false,
+                IdleFlush::CheckAt(at) => {
+                    next = Some(next.map_or(at, |n| n.min(at)));
+                    true
+                }
+                IdleFlush::Broken => {
+                    dead.push(tok);
+                    false
+                }
+            }
+        });
+        for tok in dead {
+            self.teardown(tok, true);
+        }
+        if let Some(at) = next {
+            self.arm_flush_timer(at.saturating_duration_since(now));
+        }
     }
 
     /// Takes over reading a connection whose input was left to direct
@@ -1123,7 +1203,10 @@ impl Loop {
         };
         *dialer = None;
         pipe.detach();
-        if linger.is_zero() || !pipe.has_pending_output() {
+        // What a streaming sender left queued was as good as sent: write
+        // it now (what the kernel takes) rather than drop it.
+        let flushed = pipe.flush_if_idle(Instant::now(), true);
+        if matches!(flushed, IdleFlush::Broken) || linger.is_zero() || !pipe.has_pending_output() {
             self.teardown(tok, false);
             return;
         }

@@ -12,6 +12,7 @@ use std::net::Shutdown;
 use std::os::fd::{AsRawFd, RawFd};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use parking_lot::Mutex;
 
@@ -164,6 +165,15 @@ struct ConnState {
     /// The I/O thread watches for room to write. Always so while output
     /// is queued; cleared when it reports room with nothing to write.
     output_watched: bool,
+    /// When the application last sent, and how many sends in a row
+    /// started within STREAM_GAP of the one before (see `Pipe::send`).
+    last_send: Option<Instant>,
+    streak: u32,
+    /// A message was received since the last send.
+    received: bool,
+    /// Output is left queued for the I/O thread to write once the
+    /// application pauses (`flush_if_idle`).
+    idle_flush_asked: bool,
 }
 
 /// Reads of this size or more go straight into the message body.
@@ -175,8 +185,31 @@ thread_local! {
     static SCRATCH: std::cell::RefCell<Box<[u8]>> =
         std::cell::RefCell::new(vec![0u8; SCRATCH_LEN].into_boxed_slice());
 }
-/// Frames gathered into one writev.
-const MAX_IOVECS: usize = 64;
+/// Pieces gathered into one writev (two or three per message).
+const MAX_IOVECS: usize = 160;
+
+/// Sends that start within this of the previous one are a stream (unless
+/// a message was received in between: request and reply is no stream).
+const STREAM_GAP: Duration = Duration::from_micros(4);
+/// Sends in a row, each within STREAM_GAP of the last, that make a stream.
+const STREAM_STREAK: u32 = 16;
+/// A streaming sender writes its queued messages once they are this many,
+/// or this many bytes.
+const BATCH_FRAMES: usize = 64;
+const BATCH_BYTES: usize = 32 * 1024;
+/// How long a streaming sender must pause before the I/O thread writes
+/// what it left queued.
+pub const IDLE_FLUSH_DELAY: Duration = Duration::from_micros(20);
+
+/// What `StreamPipe::flush_if_idle` did.
+pub enum IdleFlush {
+    /// Nothing is left queued for it (written, or written by the sender).
+    Done,
+    /// The sender is still streaming: look again then.
+    CheckAt(Instant),
+    /// Writing failed: the connection is broken.
+    Broken,
+}
 
 /// What a reactor-driven step found out.
 #[derive(Debug, PartialEq, Eq)]
@@ -274,6 +307,10 @@ impl StreamPipe {
                 remove_when_drained: false,
                 removed: false,
                 output_watched: true,
+                last_send: None,
+                streak: 0,
+                received: false,
+                idle_flush_asked: false,
             }),
             stream,
             ctx,
@@ -354,6 +391,35 @@ impl StreamPipe {
     pub fn unpark_reads(&self) {
         self.reads_parked.store(false, Ordering::SeqCst);
         self.unpark_asked.store(false, Ordering::SeqCst);
+    }
+
+    /// I/O thread: writes the output a streaming sender left queued, if
+    /// the sender has paused (or `force`); otherwise says when to look
+    /// again.
+    pub fn flush_if_idle(&self, now: Instant, force: bool) -> IdleFlush {
+        let mut st = self.state.lock();
+        if !st.idle_flush_asked {
+            return IdleFlush::Done;
+        }
+        if let Some(t) = st.last_send {
+            let due = t + IDLE_FLUSH_DELAY;
+            if due > now && !force && !st.out.is_empty() {
+                return IdleFlush::CheckAt(due);
+            }
+        }
+        st.idle_flush_asked = false;
+        let before = st.out_bytes;
+        let res = self.flush(&mut st);
+        st.broken |= res.is_err();
+        let wake = st.out_bytes < before;
+        drop(st);
+        if wake {
+            self.ctx.link.wake();
+        }
+        match res {
+            Ok(()) => IdleFlush::Done,
+            Err(()) => IdleFlush::Broken,
+        }
     }
 
     pub fn has_pending_output(&self) -> bool {
@@ -643,9 +709,38 @@ impl Pipe for StreamPipe {
             }
             Codec::Ws { role, opcode, .. } => ws_data_frame(*role, *opcode, msg)?,
         };
+        // A message sent alone is written at once, for latency. When the
+        // application streams — sends in a row, each within microseconds of
+        // the last — messages are gathered and written together, one
+        // writev for up to BATCH_FRAMES of them, where a write each costs a
+        // system call and a packet each. What a stream leaves queued when
+        // it pauses, the I/O thread writes IDLE_FLUSH_DELAY later.
+        let now = Instant::now();
+        let streaming = !std::mem::take(&mut st.received)
+            && (st.idle_flush_asked
+                || matches!(st.last_send, Some(t) if now.saturating_duration_since(t) < STREAM_GAP));
+        st.streak = if streaming {
+            st.streak.saturating_add(1)
+        } else {
+            0
+        };
+        st.last_send = Some(now);
         st.out_bytes += len;
         st.out.push_back(frame);
-        if st.out.len() == 1 && self.flush(&mut st).is_err() {
+        if st.out.len() > 1 && !st.idle_flush_asked {
+            // Output the kernel would not take waits for room; the I/O
+            // thread writes this after it.
+            return Ok(());
+        }
+        let batch_full = st.out.len() >= BATCH_FRAMES || st.out_bytes >= BATCH_BYTES;
+        if st.streak >= STREAM_STREAK && st.active && !batch_full {
+            if !std::mem::replace(&mut st.idle_flush_asked, true) {
+                drop(st);
+                reactor::get().submit(Cmd::FlushWhenIdle(self.token, self.id));
+            }
+            return Ok(());
+        }
+        if self.flush(&mut st).is_err() {
             st.broken = true;
             drop(st);
             self.report_broken();
@@ -660,6 +755,7 @@ impl Pipe for StreamPipe {
         }
         let mut st = self.state.lock();
         let msg = st.inq.pop_front()?;
+        st.received = true;
         if st.inq.is_empty() {
             self.has_input.store(false, Ordering::Release);
         }
@@ -723,6 +819,10 @@ impl Pipe for StreamPipe {
         let st = self.state.lock();
         let usable = st.active && !st.broken && !st.paused && !self.closed.load(Ordering::Acquire);
         usable.then(|| self.stream.raw_fd())
+    }
+
+    fn flush_now(&self) {
+        let _ = self.flush_if_idle(Instant::now(), true);
     }
 
     fn begin_direct_wait(&self) {

@@ -1,0 +1,113 @@
+//! A sender that streams over tcp/ipc/ws has its messages gathered into
+//! batches (`StreamPipe` in transport/stream.rs). Nothing may stay behind:
+//! the tail of a stream is written when the sender pauses, and a socket
+//! closed right after a stream still delivers it.
+
+mod common;
+use common::*;
+use nanomsg::abi::*;
+
+const COUNT: u32 = 2000;
+
+fn urls(tag: &str, port: u16) -> Vec<String> {
+    vec![
+        format!("tcp://127.0.0.1:{port}"),
+        ipc_url(tag),
+        format!("ws://127.0.0.1:{port}/batch"),
+    ]
+}
+
+/// Sends COUNT numbered messages as fast as the socket takes them.
+fn stream(push: i32) {
+    for i in 0..COUNT {
+        send(push, &i.to_be_bytes());
+    }
+}
+
+fn expect_all_in_order(pull: i32, url: &str) {
+    for i in 0..COUNT {
+        match try_recv(pull) {
+            Ok(m) => assert_eq!(m, i.to_be_bytes(), "{url}: out of order"),
+            Err(e) => panic!("{url}: message {i} of {COUNT} missing (errno {e})"),
+        }
+    }
+}
+
+fn connected_pair(url: &str) -> (i32, i32) {
+    let pull = socket(NN_PULL);
+    set_int(pull, NN_SOL_SOCKET, NN_RCVTIMEO, 5000);
+    bind(pull, url);
+    let push = socket(NN_PUSH);
+    set_int(push, NN_SOL_SOCKET, NN_SNDTIMEO, 5000);
+    connect(push, url);
+    // One message through first, so the stream does not start before the
+    // connection is up.
+    send(push, b"up");
+    assert_eq!(recv(pull), b"up");
+    (push, pull)
+}
+
+/// The sender streams, then does nothing more: every message arrives.
+#[test]
+fn the_tail_of_a_stream_arrives_while_the_sender_pauses() {
+    for url in urls("tail", 13870) {
+        let (push, pull) = connected_pair(&url);
+        stream(push);
+        expect_all_in_order(pull, &url);
+        close(push);
+        close(pull);
+    }
+}
+
+/// The sender streams and closes its socket at once (NN_LINGER 0): every
+/// message still arrives.
+#[test]
+fn a_stream_closed_at_once_is_delivered() {
+    for url in urls("close", 13871) {
+        let (push, pull) = connected_pair(&url);
+        stream(push);
+        close(push);
+        expect_all_in_order(pull, &url);
+        close(pull);
+    }
+}
+
+/// The sender streams and its process exits without closing the socket:
+/// every message still arrives. The sender is this test binary run again,
+/// with only `streaming_child_exits` (below) selected.
+#[test]
+fn a_stream_whose_process_exits_is_delivered() {
+    for url in [ipc_url("exit"), "tcp://127.0.0.1:13872".to_string()] {
+        let pull = socket(NN_PULL);
+        set_int(pull, NN_SOL_SOCKET, NN_RCVTIMEO, 5000);
+        bind(pull, &url);
+        let child = std::process::Command::new(std::env::current_exe().unwrap())
+            .args([
+                "--ignored",
+                "--exact",
+                "streaming_child_exits",
+                "--nocapture",
+            ])
+            .env("NN_TEST_STREAM_TO", &url)
+            .status()
+            .unwrap();
+        assert!(child.success(), "{url}: the sending process failed");
+        assert_eq!(recv(pull), b"up");
+        expect_all_in_order(pull, &url);
+        close(pull);
+    }
+}
+
+/// Run only by `a_stream_whose_process_exits_is_delivered`: connects to
+/// NN_TEST_STREAM_TO, streams, and exits the process at once.
+#[test]
+#[ignore]
+fn streaming_child_exits() {
+    let url = std::env::var("NN_TEST_STREAM_TO").expect("run by its parent test");
+    let push = socket(NN_PUSH);
+    set_int(push, NN_SOL_SOCKET, NN_SNDTIMEO, 5000);
+    connect(push, &url);
+    send(push, b"up");
+    stream(push);
+    std::process::exit(0);
+}
