@@ -174,6 +174,8 @@ struct ConnState {
     /// Output is left queued for the I/O thread to write once the
     /// application pauses (`flush_if_idle`).
     idle_flush_asked: bool,
+    /// When the first message of the batch being gathered was queued.
+    batch_started: Instant,
 }
 
 /// Reads of this size or more go straight into the message body.
@@ -194,9 +196,11 @@ const STREAM_GAP: Duration = Duration::from_micros(4);
 /// Sends in a row, each within STREAM_GAP of the last, that make a stream.
 const STREAM_STREAK: u32 = 16;
 /// A streaming sender writes its queued messages once they are this many,
-/// or this many bytes.
+/// this many bytes, or the oldest has waited this long: what batching adds
+/// to a message's latency is bounded by BATCH_AGE or IDLE_FLUSH_DELAY.
 const BATCH_FRAMES: usize = 64;
 const BATCH_BYTES: usize = 32 * 1024;
+const BATCH_AGE: Duration = Duration::from_micros(20);
 /// How long a streaming sender must pause before the I/O thread writes
 /// what it left queued.
 pub const IDLE_FLUSH_DELAY: Duration = Duration::from_micros(20);
@@ -311,6 +315,7 @@ impl StreamPipe {
                 streak: 0,
                 received: false,
                 idle_flush_asked: false,
+                batch_started: Instant::now(),
             }),
             stream,
             ctx,
@@ -732,7 +737,12 @@ impl Pipe for StreamPipe {
             // thread writes this after it.
             return Ok(());
         }
-        let batch_full = st.out.len() >= BATCH_FRAMES || st.out_bytes >= BATCH_BYTES;
+        if st.out.len() == 1 {
+            st.batch_started = now;
+        }
+        let batch_full = st.out.len() >= BATCH_FRAMES
+            || st.out_bytes >= BATCH_BYTES
+            || now.saturating_duration_since(st.batch_started) >= BATCH_AGE;
         if st.streak >= STREAM_STREAK && st.active && !batch_full {
             if !std::mem::replace(&mut st.idle_flush_asked, true) {
                 drop(st);
