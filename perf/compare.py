@@ -949,7 +949,22 @@ def write_markdown(path, svg_name, res, libs, skipped, args, minfo, vers,
             for section, case, r, name in slow:
                 L.append("- %s, %s: %.2f× of %s" % (section, case, r,
                                                     LIB_TITLES[name]))
+            L.append("")
+            L.append("Why each of these falls short, what the profiles "
+                     "show and what was tried: "
+                     "[performance.md](performance.md).")
         L.append("")
+        floor = []
+        for transport in RAW_OF:
+            ours = res.median(("lat", transport, 64, "ours"))
+            base = res.median(("lat", transport, 64, "raw"))
+            if ours and base:
+                floor.append("%s %.2f× (%.2f vs %.2f µs)" % (
+                    transport, ours / base, ours, base))
+        if floor:
+            L.append("64 B latency against the raw-socket ping-pong: "
+                     + ", ".join(floor) + ".")
+            L.append("")
 
     sizes = [s for s in SIZES if s in args.sizes]
     raw_on = not args.no_raw
