@@ -189,6 +189,8 @@ thread_local! {
 }
 /// Pieces gathered into one writev (two or three per message).
 const MAX_IOVECS: usize = 160;
+/// Up to this many queued frames are gathered in a small array.
+const FEW_FRAMES: usize = 2;
 
 /// Sends that start within this of the previous one are a stream (unless
 /// a message was received in between: request and reply is no stream).
@@ -483,24 +485,14 @@ impl StreamPipe {
 
     fn write_out(&self, st: &mut ConnState) -> Result<(), ()> {
         while !st.out.is_empty() {
-            let mut slices = [IoSlice::new(&[]); MAX_IOVECS];
-            let mut n = 0;
-            'frames: for f in st.out.iter() {
-                let mut skip = f.sent;
-                for part in f.parts() {
-                    if skip >= part.len() {
-                        skip -= part.len();
-                        continue;
-                    }
-                    if n == MAX_IOVECS {
-                        break 'frames;
-                    }
-                    slices[n] = IoSlice::new(&part[skip..]);
-                    skip = 0;
-                    n += 1;
-                }
-            }
-            let mut written = match self.stream.write_vectored(&slices[..n]) {
+            // A few frames (the usual case) are gathered in a small array:
+            // filling the large one costs more than a short message's write.
+            let res = if st.out.len() <= FEW_FRAMES {
+                self.write_some::<{ FEW_FRAMES * 3 }>(st)
+            } else {
+                self.write_some::<MAX_IOVECS>(st)
+            };
+            let mut written = match res {
                 Ok(0) => return Err(()),
                 Ok(w) => w,
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(()),
@@ -521,6 +513,28 @@ impl StreamPipe {
             }
         }
         Ok(())
+    }
+
+    /// One writev of the unwritten parts of the queued frames, up to N.
+    fn write_some<const N: usize>(&self, st: &ConnState) -> io::Result<usize> {
+        let mut slices = [IoSlice::new(&[]); N];
+        let mut n = 0;
+        'frames: for f in st.out.iter() {
+            let mut skip = f.sent;
+            for part in f.parts() {
+                if skip >= part.len() {
+                    skip -= part.len();
+                    continue;
+                }
+                if n == N {
+                    break 'frames;
+                }
+                slices[n] = IoSlice::new(&part[skip..]);
+                skip = 0;
+                n += 1;
+            }
+        }
+        self.stream.write_vectored(&slices[..n])
     }
 
     /// Reads and decodes until the kernel would block or the input queue is
@@ -720,16 +734,19 @@ impl Pipe for StreamPipe {
         // writev for up to BATCH_FRAMES of them, where a write each costs a
         // system call and a packet each. What a stream leaves queued when
         // it pauses, the I/O thread writes IDLE_FLUSH_DELAY later.
-        let now = Instant::now();
-        let streaming = !std::mem::take(&mut st.received)
-            && (st.idle_flush_asked
-                || matches!(st.last_send, Some(t) if now.saturating_duration_since(t) < STREAM_GAP));
+        // Request and reply is no stream, and needs no clock: after a
+        // receive the send is written at once and the streak restarts.
+        let now = (!std::mem::take(&mut st.received)).then(Instant::now);
+        let streaming = now.is_some_and(|now| {
+            st.idle_flush_asked
+                || matches!(st.last_send, Some(t) if now.saturating_duration_since(t) < STREAM_GAP)
+        });
         st.streak = if streaming {
             st.streak.saturating_add(1)
         } else {
             0
         };
-        st.last_send = Some(now);
+        st.last_send = now;
         st.out_bytes += len;
         st.out.push_back(frame);
         if st.out.len() > 1 && !st.idle_flush_asked {
@@ -737,18 +754,20 @@ impl Pipe for StreamPipe {
             // thread writes this after it.
             return Ok(());
         }
-        if st.out.len() == 1 {
-            st.batch_started = now;
-        }
-        let batch_full = st.out.len() >= BATCH_FRAMES
-            || st.out_bytes >= BATCH_BYTES
-            || now.saturating_duration_since(st.batch_started) >= BATCH_AGE;
-        if st.streak >= STREAM_STREAK && st.active && !batch_full {
-            if !std::mem::replace(&mut st.idle_flush_asked, true) {
-                drop(st);
-                reactor::get().submit(Cmd::FlushWhenIdle(self.token, self.id));
+        if let Some(now) = now.filter(|_| st.streak >= STREAM_STREAK && st.active) {
+            if st.out.len() == 1 {
+                st.batch_started = now;
             }
-            return Ok(());
+            let batch_full = st.out.len() >= BATCH_FRAMES
+                || st.out_bytes >= BATCH_BYTES
+                || now.saturating_duration_since(st.batch_started) >= BATCH_AGE;
+            if !batch_full {
+                if !std::mem::replace(&mut st.idle_flush_asked, true) {
+                    drop(st);
+                    reactor::get().submit(Cmd::FlushWhenIdle(self.token, self.id));
+                }
+                return Ok(());
+            }
         }
         if self.flush(&mut st).is_err() {
             st.broken = true;
