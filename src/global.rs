@@ -28,6 +28,8 @@ static TABLE: RwLock<Table> = RwLock::new(Table {
 static TERMINATING: AtomicBool = AtomicBool::new(false);
 /// Set by the first nn_socket: nn_term before it has no effect, as in nanomsg.
 static STARTED: AtomicBool = AtomicBool::new(false);
+/// The process that registered `flush_at_exit`.
+static EXIT_FLUSH_PID: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
 
 pub fn is_terminating() -> bool {
     TERMINATING.load(Ordering::Acquire)
@@ -52,6 +54,7 @@ pub fn create(domain: c_int, protocol: c_int) -> Result<c_int> {
     }
     let mut t = TABLE.write();
     if !STARTED.swap(true, Ordering::AcqRel) {
+        EXIT_FLUSH_PID.store(std::process::id(), Ordering::Release);
         crate::sys::at_exit(flush_at_exit);
     }
     if t.slots.is_empty() {
@@ -91,6 +94,11 @@ pub fn close(s: c_int) -> Result<()> {
 /// written directly. (A program may send and return from main without
 /// closing its sockets.)
 extern "C" fn flush_at_exit() {
+    // A child made by fork() shares the parent's connections: what is
+    // queued is the parent's to write, not the child's.
+    if EXIT_FLUSH_PID.load(Ordering::Acquire) != std::process::id() {
+        return;
+    }
     let _ = std::panic::catch_unwind(|| {
         let socks: Vec<Arc<Socket>> = TABLE.read().slots.iter().flatten().cloned().collect();
         for s in socks {

@@ -111,3 +111,47 @@ fn streaming_child_exits() {
     stream(push);
     std::process::exit(0);
 }
+
+/// With a small NN_SNDBUF, messages held back for a batch must not make the
+/// pipe look full while the kernel has room: PUB would drop them, and a
+/// sender with NN_DONTWAIT would get EAGAIN.
+#[test]
+fn a_small_sndbuf_is_not_filled_by_held_back_messages() {
+    let url = "tcp://127.0.0.1:13873";
+    let sub = socket(NN_SUB);
+    let all: &[u8] = b"";
+    assert_eq!(
+        unsafe {
+            nanomsg::ffi::nn_setsockopt(sub, NN_SUB, NN_SUB_SUBSCRIBE, all.as_ptr() as *const _, 0)
+        },
+        0
+    );
+    set_int(sub, NN_SOL_SOCKET, NN_RCVTIMEO, 2000);
+    bind(sub, url);
+    let publisher = socket(NN_PUB);
+    set_int(publisher, NN_SOL_SOCKET, NN_SNDBUF, 8192);
+    connect(publisher, url);
+    // Wait until the subscriber gets messages, then count from a marker.
+    loop {
+        send(publisher, b"hello");
+        if try_recv(sub).is_ok() {
+            break;
+        }
+    }
+    let reader = std::thread::spawn(move || {
+        let mut got = 0;
+        while let Ok(m) = try_recv(sub) {
+            if m.len() == 256 {
+                got += 1;
+            }
+        }
+        close(sub);
+        got
+    });
+    // 2000 x 256 B = 512 KB: far less than the kernel's buffers hold.
+    for _ in 0..2000 {
+        send(publisher, &[7u8; 256]);
+    }
+    assert_eq!(reader.join().unwrap(), 2000, "PUB dropped messages");
+    close(publisher);
+}

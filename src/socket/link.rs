@@ -55,7 +55,7 @@ pub struct SocketLink {
     last_wait: std::sync::atomic::AtomicU8,
     /// Threads waiting in `wait_on_fd`, and the descriptor that wakes them.
     fd_waiters: AtomicUsize,
-    wake_fd: std::sync::OnceLock<Option<crate::sys::EventFd>>,
+    wake_fd: std::sync::OnceLock<crate::sys::EventFd>,
     /// Called after a pipe event is queued.
     on_event: std::sync::OnceLock<Box<dyn Fn() + Send + Sync>>,
     /// NN_SNDFD / NN_RCVFD were handed out: the I/O thread must keep
@@ -102,7 +102,7 @@ impl SocketLink {
             self.cond.notify_all();
         }
         if self.fd_waiters.load(Ordering::SeqCst) > 0 {
-            if let Some(Some(efd)) = self.wake_fd.get() {
+            if let Some(efd) = self.wake_fd.get() {
                 efd.set();
             }
         }
@@ -190,6 +190,23 @@ impl SocketLink {
         outcome != WAIT_SLEPT
     }
 
+    /// The eventfd that wakes threads in `wait_on_fd`, made on first use;
+    /// None if it cannot be made now (out of descriptors: tried again
+    /// next time).
+    fn wake_fd(&self) -> Option<&crate::sys::EventFd> {
+        if let Some(efd) = self.wake_fd.get() {
+            return Some(efd);
+        }
+        let efd = crate::sys::EventFd::new().ok()?;
+        let _ = self.wake_fd.set(efd);
+        self.wake_fd.get()
+    }
+
+    /// Whether `wait_on_fd` can wait on a descriptor (its eventfd exists).
+    pub fn can_wait_on_fd(&self) -> bool {
+        self.wake_fd().is_some()
+    }
+
     /// Like `wait`, but sleeping in poll(2) on `fd` as well, so data
     /// arriving there wakes the caller directly.
     pub fn wait_on_fd(
@@ -198,7 +215,7 @@ impl SocketLink {
         fd: libc::c_int,
         deadline: Option<Instant>,
     ) -> FdWaitOutcome {
-        let Some(efd) = self.wake_fd.get_or_init(|| crate::sys::EventFd::new().ok()) else {
+        let Some(efd) = self.wake_fd() else {
             let woke = self.wait(snapshot, deadline);
             return FdWaitOutcome {
                 woke,

@@ -312,7 +312,9 @@ impl Socket {
                 // (and the socket's wake-up descriptor) so an arriving reply
                 // wakes this thread directly, not through the I/O thread.
                 direct = match core.pipes.as_slice() {
-                    [only] => only.wait_fd().map(|fd| (only.clone(), fd)),
+                    [only] if self.link.can_wait_on_fd() => {
+                        only.wait_fd().map(|fd| (only.clone(), fd))
+                    }
                     _ => None,
                 };
             }

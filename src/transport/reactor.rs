@@ -580,11 +580,16 @@ impl Loop {
         let Some(Entry::Conn { pipe, .. }) = self.entries.get(tok) else {
             return;
         };
-        if pipe_id(pipe) != id || !pipe.reads_parked() {
+        if pipe_id(pipe) != id {
             return;
         }
+        let was_parked = pipe.reads_parked();
+        // Clears a request that found the pipe no longer parked, too, so
+        // the next one is sent.
         pipe.unpark_reads();
-        self.on_event(tok, true, false);
+        if was_parked {
+            self.on_event(tok, true, false);
+        }
     }
 
     fn accept_all(&mut self, tok: usize) {

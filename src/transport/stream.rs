@@ -710,7 +710,21 @@ impl Pipe for StreamPipe {
         }
         let mut st = self.state.lock();
         let len = msg.wire_len();
-        if st.broken || (st.out_bytes > 0 && st.out_bytes + len > self.ctx.opts.sndbuf) {
+        if st.broken {
+            return Err(msg);
+        }
+        let over = |st: &ConnState| st.out_bytes > 0 && st.out_bytes + len > self.ctx.opts.sndbuf;
+        if over(&st) && st.idle_flush_asked {
+            // Messages held back for a batch were never offered to the
+            // kernel: offer them before calling the pipe full.
+            if self.flush(&mut st).is_err() {
+                st.broken = true;
+                drop(st);
+                self.report_broken();
+                return Err(msg);
+            }
+        }
+        if over(&st) {
             return Err(msg);
         }
         let frame = match &st.codec {
@@ -758,8 +772,10 @@ impl Pipe for StreamPipe {
             if st.out.len() == 1 {
                 st.batch_started = now;
             }
+            // Half of NN_SNDBUF at most, so a batch never makes the pipe
+            // look full (to senders and to NN_SNDFD) while the kernel has room.
             let batch_full = st.out.len() >= BATCH_FRAMES
-                || st.out_bytes >= BATCH_BYTES
+                || st.out_bytes >= BATCH_BYTES.min(self.ctx.opts.sndbuf / 2)
                 || now.saturating_duration_since(st.batch_started) >= BATCH_AGE;
             if !batch_full {
                 if !std::mem::replace(&mut st.idle_flush_asked, true) {
