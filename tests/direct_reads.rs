@@ -58,19 +58,11 @@ fn pair_over(url: &str) -> (i32, i32) {
     (a, b)
 }
 
-fn urls(tag: &str, port: u16) -> Vec<String> {
-    vec![
-        format!("tcp://127.0.0.1:{port}"),
-        ipc_url(tag),
-        format!("ws://127.0.0.1:{port}/direct"),
-    ]
-}
-
 /// After the last blocking receive returns, a message that arrives is read
 /// by the I/O thread: a non-blocking receive finds it.
 #[test]
 fn input_after_the_last_blocking_receive_is_not_left_unread() {
-    for url in urls("after-last", 13888) {
+    for url in stream_urls("after-last", 13888) {
         let (a, b) = pair_over(&url);
         ping_pong(a, b);
         send(a, b"late");
@@ -87,7 +79,7 @@ fn input_after_the_last_blocking_receive_is_not_left_unread() {
 /// A blocking receive that times out hands input back to the I/O thread.
 #[test]
 fn input_after_a_receive_timeout_is_not_left_unread() {
-    for url in urls("after-timeout", 13889) {
+    for url in stream_urls("after-timeout", 13889) {
         let (a, b) = pair_over(&url);
         ping_pong(a, b);
         set_int(b, NN_SOL_SOCKET, NN_RCVTIMEO, 50);
@@ -107,7 +99,7 @@ fn input_after_a_receive_timeout_is_not_left_unread() {
 /// every arrival.
 #[test]
 fn nn_poll_after_blocking_receives_sees_arrivals() {
-    for url in urls("poll-after", 13890) {
+    for url in stream_urls("poll-after", 13890) {
         nn_poll_after_blocking_receives_sees_arrivals_over(&url);
     }
 }

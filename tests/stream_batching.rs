@@ -9,14 +9,6 @@ use nanomsg::abi::*;
 
 const COUNT: u32 = 2000;
 
-fn urls(tag: &str, port: u16) -> Vec<String> {
-    vec![
-        format!("tcp://127.0.0.1:{port}"),
-        ipc_url(tag),
-        format!("ws://127.0.0.1:{port}/batch"),
-    ]
-}
-
 /// Sends COUNT numbered messages as fast as the socket takes them.
 fn stream(push: i32) {
     for i in 0..COUNT {
@@ -50,7 +42,7 @@ fn connected_pair(url: &str) -> (i32, i32) {
 /// The sender streams, then does nothing more: every message arrives.
 #[test]
 fn the_tail_of_a_stream_arrives_while_the_sender_pauses() {
-    for url in urls("tail", 13870) {
+    for url in stream_urls("tail", 13870) {
         let (push, pull) = connected_pair(&url);
         stream(push);
         expect_all_in_order(pull, &url);
@@ -63,7 +55,7 @@ fn the_tail_of_a_stream_arrives_while_the_sender_pauses() {
 /// message still arrives.
 #[test]
 fn a_stream_closed_at_once_is_delivered() {
-    for url in urls("close", 13871) {
+    for url in stream_urls("close", 13871) {
         let (push, pull) = connected_pair(&url);
         stream(push);
         close(push);

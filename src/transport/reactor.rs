@@ -408,8 +408,7 @@ impl Loop {
                 let _ = done.send(());
             }
             Cmd::ClosePipe(tok, id) => {
-                if matches!(self.entries.get(tok), Some(Entry::Conn { pipe, .. }) if pipe_id(pipe) == id)
-                {
+                if conn_pipe(&self.entries, tok, id).is_some() {
                     self.teardown(tok, true);
                 }
             }
@@ -423,8 +422,7 @@ impl Loop {
                 }
             }
             Cmd::WatchOutput(tok, id) => {
-                if matches!(self.entries.get(tok), Some(Entry::Conn { pipe, .. }) if pipe_id(pipe) == id)
-                {
+                if conn_pipe(&self.entries, tok, id).is_some() {
                     self.sync_interest(tok);
                 }
             }
@@ -547,13 +545,11 @@ impl Loop {
         let now = Instant::now();
         let mut next: Option<Instant> = None;
         let mut dead = Vec::new();
+        let entries = &self.entries;
         self.idle_flushes.retain(|&(tok, id)| {
-            let Some(Entry::Conn { pipe, .. }) = self.entries.get(tok) else {
+            let Some(pipe) = conn_pipe(entries, tok, id) else {
                 return false;
             };
-            if pipe_id(pipe) != id {
-                return false;
-            }
             match pipe.flush_if_idle(now, force) {
                 IdleFlush::Done => false,
                 IdleFlush::CheckAt(at) => {
@@ -577,12 +573,9 @@ impl Loop {
     /// Takes over reading a connection whose input was left to direct
     /// waiters, and reads what has arrived.
     fn unpark_input(&mut self, tok: usize, id: PipeId) {
-        let Some(Entry::Conn { pipe, .. }) = self.entries.get(tok) else {
+        let Some(pipe) = conn_pipe(&self.entries, tok, id) else {
             return;
         };
-        if pipe_id(pipe) != id {
-            return;
-        }
         let was_parked = pipe.reads_parked();
         // Clears a request that found the pipe no longer parked, too, so
         // the next one is sent.
@@ -1265,6 +1258,15 @@ impl Loop {
         for tok in rec.pipes {
             self.close_lingering(tok, linger);
         }
+    }
+}
+
+/// The pipe of the connection at `tok`, if that is still the connection
+/// `id` names (tokens are reused once a connection is gone).
+fn conn_pipe(entries: &Slab<Entry>, tok: usize, id: PipeId) -> Option<&Arc<StreamPipe>> {
+    match entries.get(tok) {
+        Some(Entry::Conn { pipe, .. }) if pipe_id(pipe) == id => Some(pipe),
+        _ => None,
     }
 }
 

@@ -56,6 +56,16 @@ pub fn close(s: c_int) {
     assert_eq!(nn_close(s), 0);
 }
 
+/// The same endpoint over each stream transport: tcp and ws on `port`,
+/// ipc at a path named by `tag`.
+pub fn stream_urls(tag: &str, port: u16) -> Vec<String> {
+    vec![
+        format!("tcp://127.0.0.1:{port}"),
+        ipc_url(tag),
+        format!("ws://127.0.0.1:{port}/{tag}"),
+    ]
+}
+
 /// A unique ipc path or port per test.
 pub fn ipc_url(tag: &str) -> String {
     format!("ipc:///tmp/nnrs-{}-{tag}.ipc", std::process::id())
