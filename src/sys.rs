@@ -205,6 +205,23 @@ pub fn send_vectored(fd: libc::c_int, bufs: &[std::io::IoSlice<'_>]) -> std::io:
     Ok(n as usize)
 }
 
+/// Has a TCP socket acknowledge what arrives at once (TCP_QUICKACK). The
+/// kernel returns to delaying ACKs by itself if the traffic turns
+/// interactive (a reply sent right after each message received).
+pub fn tcp_quickack(fd: libc::c_int) {
+    let on: libc::c_int = 1;
+    // SAFETY: the option value is a live c_int of the size given.
+    unsafe {
+        libc::setsockopt(
+            fd,
+            libc::IPPROTO_TCP,
+            libc::TCP_QUICKACK,
+            &on as *const libc::c_int as *const libc::c_void,
+            std::mem::size_of::<libc::c_int>() as libc::socklen_t,
+        );
+    }
+}
+
 /// Asks the kernel for send and receive buffers of `bytes` each (it caps
 /// them at net.core.wmem_max / rmem_max); failures are ignored, the
 /// defaults then stay.

@@ -51,6 +51,20 @@ impl Stream {
         };
     }
 
+    /// Called once a connection's opening exchange (SP headers, WebSocket
+    /// upgrade) is done. Each side sent right after it received, which the
+    /// kernel takes for request/reply traffic: it starts delaying its ACKs
+    /// to carry them on replies. A one-way stream (PUSH, PUB) has none, so
+    /// with Nagle on, the sender's next small message waited for the
+    /// delayed-ACK timer (~40 ms), and a busy stream was ACKed every other
+    /// segment, late, at under half speed. Interactive traffic that follows
+    /// puts the kernel back into delaying ACKs by itself.
+    pub fn ack_promptly(&self) {
+        if let Stream::Tcp(s) = self {
+            crate::sys::tcp_quickack(s.as_raw_fd());
+        }
+    }
+
     pub fn raw_fd(&self) -> RawFd {
         match self {
             Stream::Tcp(s) => s.as_raw_fd(),
@@ -286,6 +300,7 @@ impl StreamPipe {
             },
             split_trace: crate::protocol::uses_backtrace(ctx.protocol),
         };
+        stream.ack_promptly();
         StreamPipe::build(stream, ctx, token, codec, None, leftover, true)
     }
 
@@ -649,6 +664,7 @@ impl StreamPipe {
                 }
                 if accepted {
                     *active = true;
+                    self.stream.ack_promptly();
                 }
             }
             Codec::Ws {
