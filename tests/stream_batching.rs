@@ -147,3 +147,89 @@ fn a_small_sndbuf_is_not_filled_by_held_back_messages() {
     assert_eq!(reader.join().unwrap(), 2000, "PUB dropped messages");
     close(publisher);
 }
+
+const PEERS: usize = 10;
+const EACH: u32 = 300;
+
+/// PEERS PUSH sockets connected to one PULL at `url`.
+fn fan_in(url: &str) -> (Vec<i32>, i32) {
+    let pull = socket(NN_PULL);
+    set_int(pull, NN_SOL_SOCKET, NN_RCVTIMEO, 5000);
+    bind(pull, url);
+    let pushes: Vec<i32> = (0..PEERS)
+        .map(|p| {
+            let push = socket(NN_PUSH);
+            set_int(push, NN_SOL_SOCKET, NN_SNDTIMEO, 5000);
+            connect(push, url);
+            send(push, &[p as u8]);
+            push
+        })
+        .collect();
+    for _ in 0..PEERS {
+        assert_eq!(recv(pull).len(), 1, "{url}: warm-up");
+    }
+    (pushes, pull)
+}
+
+/// Message `i` of peer `p`: [p, i (4 bytes)].
+fn dealt(p: usize, i: u32) -> Vec<u8> {
+    let mut m = vec![p as u8];
+    m.extend_from_slice(&i.to_be_bytes());
+    m
+}
+
+/// Sends EACH messages on every socket, dealing them round robin as a
+/// load-balancing sender does: the thread streams, each connection gets
+/// every PEERS-th message.
+fn deal(pushes: &[i32]) {
+    for i in 0..EACH {
+        for (p, &push) in pushes.iter().enumerate() {
+            send(push, &dealt(p, i));
+        }
+    }
+}
+
+/// Every peer's messages arrive, each peer's in order.
+fn expect_all_dealt(pull: i32, url: &str) {
+    let mut next = [0u32; PEERS];
+    for n in 0..PEERS as u32 * EACH {
+        let m = try_recv(pull).unwrap_or_else(|e| {
+            panic!("{url}: {n} of {} arrived (errno {e})", PEERS as u32 * EACH)
+        });
+        let p = m[0] as usize;
+        let i = u32::from_be_bytes(m[1..5].try_into().unwrap());
+        assert_eq!(i, next[p], "{url}: peer {p} out of order");
+        next[p] += 1;
+    }
+}
+
+/// A thread streams round robin over many connections (its batches are
+/// held per connection, on the thread's list), then pauses: every batch is
+/// written.
+#[test]
+fn a_stream_dealt_over_many_connections_arrives_while_the_sender_pauses() {
+    for url in stream_urls("deal", 13886) {
+        let (pushes, pull) = fan_in(&url);
+        deal(&pushes);
+        expect_all_dealt(pull, &url);
+        pushes.into_iter().for_each(close);
+        close(pull);
+    }
+}
+
+/// The streaming thread ends right after its last send, leaving batches
+/// held: they are written all the same.
+#[test]
+fn batches_held_by_a_thread_that_ends_are_written() {
+    for url in stream_urls("ended", 13887) {
+        let (pushes, pull) = fan_in(&url);
+        let sender = {
+            let pushes = pushes.clone();
+            std::thread::spawn(move || deal(&pushes))
+        };
+        sender.join().unwrap();
+        expect_all_dealt(pull, &url);
+        pushes.into_iter().for_each(close);
+        close(pull);
+    }
+}

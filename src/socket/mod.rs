@@ -238,6 +238,7 @@ impl Socket {
         if !protocol::can_ever_send(self.protocol) {
             return Err((ENOTSUP, Some(msg)));
         }
+        crate::transport::batching::send_started();
         let len = msg.body.len() as u64;
         let mut msg = msg;
         let mut until: Option<Option<Instant>> = None;

@@ -2,6 +2,7 @@
 //! stream format and connection handling are shared by tcp and ipc.
 
 pub mod addr;
+pub mod batching;
 pub mod framing;
 pub mod inproc;
 pub mod ipc;

@@ -20,7 +20,8 @@ use mio::{Events, Interest, Poll, Token, Waker};
 use parking_lot::Mutex;
 use slab::Slab;
 
-use super::stream::{as_pipe, IdleFlush, Progress, Stream, StreamPipe};
+use super::batching::{self, IdleFlush};
+use super::stream::{as_pipe, Progress, Stream, StreamPipe};
 use super::ws_codec::Role;
 use super::ws_handshake;
 use super::EndpointCtx;
@@ -106,9 +107,9 @@ pub enum Cmd {
     /// Watch a connection for room to write: output is queued that the
     /// kernel would not take.
     WatchOutput(usize, PipeId),
-    /// A streaming sender left output queued: write it once the sender
-    /// pauses (`StreamPipe::flush_if_idle`).
-    FlushWhenIdle(usize, PipeId),
+    /// A streaming thread holds batches back: write them once it pauses
+    /// (`batching::Sender::flush_if_idle`).
+    FlushWhenIdle(Arc<batching::Sender>),
     /// A host name lookup finished.
     Resolved {
         dialer: usize,
@@ -288,7 +289,8 @@ struct Loop {
     ws_listeners: HashMap<SocketAddr, usize>,
     /// Connections with output left queued by a streaming sender, and the
     /// timer that checks them.
-    idle_flushes: Vec<(usize, PipeId)>,
+    /// Threads that hold batches back, to write once they pause.
+    idle_senders: Vec<Arc<batching::Sender>>,
     flush_timer: Option<crate::sys::TimerFd>,
     flush_timer_armed: bool,
 }
@@ -303,7 +305,7 @@ impl Loop {
             timers: BinaryHeap::new(),
             next_attempt: 1,
             ws_listeners: HashMap::new(),
-            idle_flushes: Vec::new(),
+            idle_senders: Vec::new(),
             flush_timer: None,
             flush_timer_armed: false,
         }
@@ -413,12 +415,10 @@ impl Loop {
                 }
             }
             Cmd::WatchInput(tok, id) => self.unpark_input(tok, id),
-            Cmd::FlushWhenIdle(tok, id) => {
-                if !self.idle_flushes.contains(&(tok, id)) {
-                    self.idle_flushes.push((tok, id));
-                }
+            Cmd::FlushWhenIdle(sender) => {
+                self.idle_senders.push(sender);
                 if !self.flush_timer_armed {
-                    self.arm_flush_timer(super::stream::IDLE_FLUSH_DELAY);
+                    self.arm_flush_timer(batching::IDLE_FLUSH_DELAY);
                 }
             }
             Cmd::WatchOutput(tok, id) => {
@@ -544,27 +544,14 @@ impl Loop {
         self.flush_timer_armed = false;
         let now = Instant::now();
         let mut next: Option<Instant> = None;
-        let mut dead = Vec::new();
-        let entries = &self.entries;
-        self.idle_flushes.retain(|&(tok, id)| {
-            let Some(pipe) = conn_pipe(entries, tok, id) else {
-                return false;
-            };
-            match pipe.flush_if_idle(now, force) {
+        self.idle_senders
+            .retain(|sender| match sender.flush_if_idle(now, force) {
                 IdleFlush::Done => false,
                 IdleFlush::CheckAt(at) => {
                     next = Some(next.map_or(at, |n| n.min(at)));
                     true
                 }
-                IdleFlush::Broken => {
-                    dead.push(tok);
-                    false
-                }
-            }
-        });
-        for tok in dead {
-            self.teardown(tok, true);
-        }
+            });
         if let Some(at) = next {
             self.arm_flush_timer(at.saturating_duration_since(now));
         }
@@ -644,10 +631,11 @@ impl Loop {
             return None;
         }
         inc(&ctx.link.stats.current_connections);
-        let pipe = Arc::new(match kind {
+        let pipe = match kind {
             ConnKind::Sp => StreamPipe::new(stream, ctx, tok),
             ConnKind::Ws(role, leftover) => StreamPipe::new_ws(stream, ctx, tok, role, leftover),
-        });
+        }
+        .into_arc();
         self.entries.insert(Entry::Conn {
             pipe: pipe.clone(),
             ep,
@@ -1203,8 +1191,8 @@ impl Loop {
         pipe.detach();
         // What a streaming sender left queued was as good as sent: write
         // it now (what the kernel takes) rather than drop it.
-        let flushed = pipe.flush_if_idle(Instant::now(), true);
-        if matches!(flushed, IdleFlush::Broken) || linger.is_zero() || !pipe.has_pending_output() {
+        let broken = !pipe.write_held(None);
+        if broken || linger.is_zero() || !pipe.has_pending_output() {
             self.teardown(tok, false);
             return;
         }

@@ -11,11 +11,12 @@ use std::io::{self, IoSlice, Read};
 use std::net::Shutdown;
 use std::os::fd::{AsRawFd, RawFd};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::sync::{Arc, Weak};
+use std::time::Instant;
 
 use parking_lot::Mutex;
 
+use super::batching;
 use super::framing::{self, Decoded, Decoder, Wire};
 use super::reactor::{self, Cmd};
 use super::ws_codec::{self, Role, WsDecoder, WsEvent};
@@ -179,16 +180,13 @@ struct ConnState {
     /// The I/O thread watches for room to write. Always so while output
     /// is queued; cleared when it reports room with nothing to write.
     output_watched: bool,
-    /// When the application last sent, and how many sends in a row
-    /// started within STREAM_GAP of the one before (see `Pipe::send`).
-    last_send: Option<Instant>,
-    streak: u32,
     /// A message was received since the last send.
     received: bool,
-    /// Output is left queued for the I/O thread to write once the
-    /// application pauses (`flush_if_idle`).
-    idle_flush_asked: bool,
-    /// When the first message of the batch being gathered was queued.
+    /// The queued output is a batch held back from the kernel (see
+    /// `batching`), and which one: batches are numbered per pipe.
+    held: Option<u64>,
+    batch_seq: u64,
+    /// When the first message of the held batch was queued.
     batch_started: Instant,
 }
 
@@ -205,31 +203,6 @@ thread_local! {
 const MAX_IOVECS: usize = 160;
 /// Up to this many queued frames are gathered in a small array.
 const FEW_FRAMES: usize = 2;
-
-/// Sends that start within this of the previous one are a stream (unless
-/// a message was received in between: request and reply is no stream).
-const STREAM_GAP: Duration = Duration::from_micros(4);
-/// Sends in a row, each within STREAM_GAP of the last, that make a stream.
-const STREAM_STREAK: u32 = 16;
-/// A streaming sender writes its queued messages once they are this many,
-/// this many bytes, or the oldest has waited this long: what batching adds
-/// to a message's latency is bounded by BATCH_AGE or IDLE_FLUSH_DELAY.
-const BATCH_FRAMES: usize = 64;
-const BATCH_BYTES: usize = 32 * 1024;
-const BATCH_AGE: Duration = Duration::from_micros(20);
-/// How long a streaming sender must pause before the I/O thread writes
-/// what it left queued.
-pub const IDLE_FLUSH_DELAY: Duration = Duration::from_micros(20);
-
-/// What `StreamPipe::flush_if_idle` did.
-pub enum IdleFlush {
-    /// Nothing is left queued for it (written, or written by the sender).
-    Done,
-    /// The sender is still streaming: look again then.
-    CheckAt(Instant),
-    /// Writing failed: the connection is broken.
-    Broken,
-}
 
 /// What a reactor-driven step found out.
 #[derive(Debug, PartialEq, Eq)]
@@ -261,6 +234,8 @@ pub struct StreamPipe {
     reads_parked: AtomicBool,
     /// A receiver asked the I/O thread to watch for input again.
     unpark_asked: AtomicBool,
+    /// This pipe, for the list of held batches (see `batching`).
+    me: Weak<StreamPipe>,
 }
 
 impl StreamPipe {
@@ -328,10 +303,9 @@ impl StreamPipe {
                 remove_when_drained: false,
                 removed: false,
                 output_watched: true,
-                last_send: None,
-                streak: 0,
                 received: false,
-                idle_flush_asked: false,
+                held: None,
+                batch_seq: 0,
                 batch_started: Instant::now(),
             }),
             stream,
@@ -342,7 +316,16 @@ impl StreamPipe {
             direct_waiters: AtomicUsize::new(0),
             reads_parked: AtomicBool::new(false),
             unpark_asked: AtomicBool::new(false),
+            me: Weak::new(),
         }
+    }
+
+    /// Puts the pipe in an Arc that it knows itself by.
+    pub fn into_arc(mut self) -> Arc<StreamPipe> {
+        Arc::new_cyclic(|me| {
+            self.me = me.clone();
+            self
+        })
     }
 
     /// Whether the pipe is ready for the socket (handshake done).
@@ -415,33 +398,26 @@ impl StreamPipe {
         self.unpark_asked.store(false, Ordering::SeqCst);
     }
 
-    /// I/O thread: writes the output a streaming sender left queued, if
-    /// the sender has paused (or `force`); otherwise says when to look
-    /// again.
-    pub fn flush_if_idle(&self, now: Instant, force: bool) -> IdleFlush {
+    /// Writes the batch held back from the kernel, if it is batch `seq`
+    /// (any batch for None). Returns false if the connection broke (it is
+    /// then reported for teardown).
+    pub fn write_held(&self, seq: Option<u64>) -> bool {
         let mut st = self.state.lock();
-        if !st.idle_flush_asked {
-            return IdleFlush::Done;
+        if st.held.is_none() || (seq.is_some() && st.held != seq) {
+            return true;
         }
-        if let Some(t) = st.last_send {
-            let due = t + IDLE_FLUSH_DELAY;
-            if due > now && !force && !st.out.is_empty() {
-                return IdleFlush::CheckAt(due);
-            }
-        }
-        st.idle_flush_asked = false;
         let before = st.out_bytes;
-        let res = self.flush(&mut st);
-        st.broken |= res.is_err();
+        let ok = self.flush(&mut st).is_ok();
+        let newly_broken = !ok && !std::mem::replace(&mut st.broken, true);
         let wake = st.out_bytes < before;
         drop(st);
         if wake {
             self.ctx.link.wake();
         }
-        match res {
-            Ok(()) => IdleFlush::Done,
-            Err(()) => IdleFlush::Broken,
+        if newly_broken {
+            self.report_broken();
         }
+        ok
     }
 
     pub fn has_pending_output(&self) -> bool {
@@ -490,6 +466,8 @@ impl StreamPipe {
     /// Writes queued frames until done or the kernel would block; in that
     /// case makes sure the I/O thread watches for room to write the rest.
     fn flush(&self, st: &mut ConnState) -> Result<(), ()> {
+        // Whatever was held back is offered to the kernel now.
+        st.held = None;
         let res = self.write_out(st);
         if res.is_ok() && !st.out.is_empty() && !st.output_watched {
             st.output_watched = true;
@@ -730,7 +708,7 @@ impl Pipe for StreamPipe {
             return Err(msg);
         }
         let over = |st: &ConnState| st.out_bytes > 0 && st.out_bytes + len > self.ctx.opts.sndbuf;
-        if over(&st) && st.idle_flush_asked {
+        if over(&st) && st.held.is_some() {
             // Messages held back for a batch were never offered to the
             // kernel: offer them before calling the pipe full.
             if self.flush(&mut st).is_err() {
@@ -758,46 +736,34 @@ impl Pipe for StreamPipe {
             }
             Codec::Ws { role, opcode, .. } => ws_data_frame(*role, *opcode, msg)?,
         };
-        // A message sent alone is written at once, for latency. When the
-        // application streams — sends in a row, each within microseconds of
-        // the last — messages are gathered and written together, one
-        // writev for up to BATCH_FRAMES of them, where a write each costs a
-        // system call and a packet each. What a stream leaves queued when
-        // it pauses, the I/O thread writes IDLE_FLUSH_DELAY later.
-        // Request and reply is no stream, and needs no clock: after a
-        // receive the send is written at once and the streak restarts.
-        let now = (!std::mem::take(&mut st.received)).then(Instant::now);
-        let streaming = now.is_some_and(|now| {
-            st.idle_flush_asked
-                || matches!(st.last_send, Some(t) if now.saturating_duration_since(t) < STREAM_GAP)
-        });
-        st.streak = if streaming {
-            st.streak.saturating_add(1)
+        // Held back for a batch while this thread streams (see
+        // `batching`); written at once after a receive on this pipe:
+        // request and reply is no stream.
+        let stream_started = if std::mem::take(&mut st.received) || !st.active {
+            None
         } else {
-            0
+            batching::streaming()
         };
-        st.last_send = now;
         st.out_bytes += len;
         st.out.push_back(frame);
-        if st.out.len() > 1 && !st.idle_flush_asked {
+        if st.out.len() > 1 && st.held.is_none() {
             // Output the kernel would not take waits for room; the I/O
             // thread writes this after it.
             return Ok(());
         }
-        if let Some(now) = now.filter(|_| st.streak >= STREAM_STREAK && st.active) {
-            if st.out.len() == 1 {
+        if let Some(now) = stream_started {
+            if st.held.is_none() {
+                st.batch_seq += 1;
+                st.held = Some(st.batch_seq);
                 st.batch_started = now;
+                batching::hold(self.me.clone(), st.batch_seq, now);
             }
             // Half of NN_SNDBUF at most, so a batch never makes the pipe
             // look full (to senders and to NN_SNDFD) while the kernel has room.
-            let batch_full = st.out.len() >= BATCH_FRAMES
-                || st.out_bytes >= BATCH_BYTES.min(self.ctx.opts.sndbuf / 2)
-                || now.saturating_duration_since(st.batch_started) >= BATCH_AGE;
+            let batch_full = st.out.len() >= batching::BATCH_FRAMES
+                || st.out_bytes >= batching::BATCH_BYTES.min(self.ctx.opts.sndbuf / 2)
+                || now.saturating_duration_since(st.batch_started) >= batching::BATCH_AGE;
             if !batch_full {
-                if !std::mem::replace(&mut st.idle_flush_asked, true) {
-                    drop(st);
-                    reactor::get().submit(Cmd::FlushWhenIdle(self.token, self.id));
-                }
                 return Ok(());
             }
         }
@@ -883,7 +849,7 @@ impl Pipe for StreamPipe {
     }
 
     fn flush_now(&self) {
-        let _ = self.flush_if_idle(Instant::now(), true);
+        self.write_held(None);
     }
 
     fn begin_direct_wait(&self) {

@@ -1,0 +1,219 @@
+//! Batched writes for streaming senders.
+//!
+//! A message sent alone is written at once, for latency. When a thread
+//! streams (nn_send after nn_send, each starting within STREAM_GAP of the
+//! one before, until it pauses for IDLE_FLUSH_DELAY), the messages it sends on tcp/ipc/ws connections are held
+//! back and written together, one writev per connection for up to
+//! BATCH_FRAMES of them, where a write each costs a system call and a
+//! packet each. The stream is the thread's, not one connection's: a PUSH
+//! socket dealing messages round robin over ten peers sends on each only
+//! every tenth time, and still batches each peer's share.
+//!
+//! Request and reply is no stream: a connection that received a message
+//! since its last send writes the next send at once (`StreamPipe::send`).
+//!
+//! What holding adds to a message's latency is bounded. The sender writes
+//! a connection's batch once it has BATCH_FRAMES messages or BATCH_BYTES,
+//! or, at its next send on any connection, once the batch is BATCH_AGE old.
+//! When the thread stops sending, the I/O thread writes what it left held
+//! IDLE_FLUSH_DELAY after its last send. Close and process exit write what
+//! is held, too.
+
+use std::cell::Cell;
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock, Weak};
+use std::time::{Duration, Instant};
+
+use parking_lot::Mutex;
+
+use super::reactor::{self, Cmd};
+use super::stream::StreamPipe;
+
+/// Sends that start within this of the previous one are a stream.
+const STREAM_GAP: Duration = Duration::from_micros(4);
+/// Sends in a row, each within STREAM_GAP of the last, that make a stream.
+const STREAM_STREAK: u32 = 16;
+/// A connection's held batch is written once it has this many messages,
+/// this many bytes, or its first message has waited this long.
+pub const BATCH_FRAMES: usize = 64;
+pub const BATCH_BYTES: usize = 32 * 1024;
+pub const BATCH_AGE: Duration = Duration::from_micros(50);
+/// How long a streaming thread must pause before the I/O thread writes
+/// what it left held.
+pub const IDLE_FLUSH_DELAY: Duration = Duration::from_micros(20);
+
+/// One thread's held batches, shared with the I/O thread, which writes
+/// them once the thread pauses.
+pub struct Sender {
+    held: Mutex<Held>,
+    /// When the thread last started a send, in ns since `epoch()`.
+    last_send_ns: AtomicU64,
+}
+
+struct Held {
+    /// Oldest first.
+    batches: VecDeque<HeldBatch>,
+    /// The I/O thread has this sender on its list.
+    registered: bool,
+}
+
+struct HeldBatch {
+    pipe: Weak<StreamPipe>,
+    /// Which of the pipe's batches (it may have been written and another
+    /// started since).
+    seq: u64,
+    started: Instant,
+}
+
+/// What `Sender::flush_if_idle` did.
+pub enum IdleFlush {
+    /// Everything held was written; the I/O thread may forget the sender.
+    Done,
+    /// The thread still sends: look again then.
+    CheckAt(Instant),
+}
+
+struct ThreadSender {
+    /// When the current (or last) send started.
+    last: Cell<Option<Instant>>,
+    streak: Cell<u32>,
+    /// When the oldest held batch started, if any may be held (the I/O
+    /// thread may have written it since).
+    oldest: Cell<Option<Instant>>,
+    shared: Arc<Sender>,
+}
+
+thread_local! {
+    static THREAD: ThreadSender = ThreadSender {
+        last: Cell::new(None),
+        streak: Cell::new(0),
+        oldest: Cell::new(None),
+        shared: Arc::new(Sender {
+            held: Mutex::new(Held { batches: VecDeque::new(), registered: false }),
+            last_send_ns: AtomicU64::new(0),
+        }),
+    };
+}
+
+fn epoch() -> Instant {
+    static EPOCH: OnceLock<Instant> = OnceLock::new();
+    *EPOCH.get_or_init(Instant::now)
+}
+
+fn nanos_since_epoch(t: Instant) -> u64 {
+    t.saturating_duration_since(epoch()).as_nanos() as u64
+}
+
+/// Called as the application starts a send (nn_send, nn_sendmsg, a
+/// device forwarding): counts the streak, and writes held batches that
+/// have waited BATCH_AGE. Takes no socket or pipe lock on entry.
+pub fn send_started() {
+    // A thread being torn down has no state left: it sends unbatched.
+    let _ = THREAD.try_with(|t| {
+        let now = Instant::now();
+        // A stream starts with STREAM_STREAK sends each within STREAM_GAP
+        // of the last, and lasts until the thread pauses as long as the
+        // I/O thread waits before writing what it holds (a send that
+        // wrote a whole batch takes longer than STREAM_GAP itself).
+        let gap = if t.streak.get() >= STREAM_STREAK {
+            IDLE_FLUSH_DELAY
+        } else {
+            STREAM_GAP
+        };
+        let streaming =
+            matches!(t.last.get(), Some(prev) if now.saturating_duration_since(prev) < gap);
+        t.streak.set(if streaming {
+            t.streak.get().saturating_add(1)
+        } else {
+            0
+        });
+        t.last.set(Some(now));
+        t.shared
+            .last_send_ns
+            .store(nanos_since_epoch(now), Ordering::Relaxed);
+        if matches!(t.oldest.get(), Some(o) if now.saturating_duration_since(o) >= BATCH_AGE) {
+            write_aged(t, now);
+        }
+    });
+}
+
+/// Writes the thread's held batches that are BATCH_AGE old.
+fn write_aged(t: &ThreadSender, now: Instant) {
+    loop {
+        let batch = {
+            let mut h = t.shared.held.lock();
+            match h.batches.front() {
+                Some(b) if now.saturating_duration_since(b.started) >= BATCH_AGE => {
+                    h.batches.pop_front()
+                }
+                front => {
+                    t.oldest.set(front.map(|b| b.started));
+                    return;
+                }
+            }
+        };
+        if let Some((pipe, seq)) = batch.and_then(|b| Some((b.pipe.upgrade()?, b.seq))) {
+            // A broken connection is reported for teardown by write_held.
+            pipe.write_held(Some(seq));
+        }
+    }
+}
+
+/// Whether this thread's sends are a stream just now, and when the
+/// current send started.
+pub fn streaming() -> Option<Instant> {
+    THREAD
+        .try_with(|t| {
+            if t.streak.get() >= STREAM_STREAK {
+                t.last.get()
+            } else {
+                None
+            }
+        })
+        .ok()
+        .flatten()
+}
+
+/// Records that `pipe` holds batch `seq`, started at `started`, for this
+/// thread to write when it is BATCH_AGE old, or for the I/O thread once
+/// the thread pauses. Called with the pipe's lock held: takes only the
+/// thread's own list lock (nothing holding that lock takes a pipe's).
+pub fn hold(pipe: Weak<StreamPipe>, seq: u64, started: Instant) {
+    let _ = THREAD.try_with(|t| {
+        let register = {
+            let mut h = t.shared.held.lock();
+            h.batches.push_back(HeldBatch { pipe, seq, started });
+            !std::mem::replace(&mut h.registered, true)
+        };
+        if t.oldest.get().is_none() {
+            t.oldest.set(Some(started));
+        }
+        if register {
+            reactor::get().submit(Cmd::FlushWhenIdle(t.shared.clone()));
+        }
+    });
+}
+
+impl Sender {
+    /// I/O thread: writes everything the thread holds if it has not sent
+    /// for IDLE_FLUSH_DELAY (or at once with `force`).
+    pub fn flush_if_idle(&self, now: Instant, force: bool) -> IdleFlush {
+        let batches = {
+            let mut h = self.held.lock();
+            let last = epoch() + Duration::from_nanos(self.last_send_ns.load(Ordering::Relaxed));
+            let due = last + IDLE_FLUSH_DELAY;
+            if !force && due > now && !h.batches.is_empty() {
+                return IdleFlush::CheckAt(due);
+            }
+            h.registered = false;
+            std::mem::take(&mut h.batches)
+        };
+        for b in batches {
+            if let Some(pipe) = b.pipe.upgrade() {
+                pipe.write_held(Some(b.seq));
+            }
+        }
+        IdleFlush::Done
+    }
+}
