@@ -281,16 +281,25 @@ unsafe fn body_from_user(buf: *const c_void, len: usize) -> Result<(Chunk, bool)
         let c = unsafe { Chunk::from_raw(p) }.ok_or(EFAULT)?;
         return Ok((c, true));
     }
+    // SAFETY: buf/len as documented for nn_send.
+    let data = unsafe { user_bytes(buf, len) }?;
+    Ok((Chunk::from_slice(data).ok_or(ENOMEM)?, false))
+}
+
+/// The application's buffer of `len` bytes at `buf` (EFAULT if null).
+///
+/// # Safety
+/// `buf` must point at `len` readable bytes that stay valid and unchanged
+/// while the slice is used (the length of an nn_send call).
+unsafe fn user_bytes<'a>(buf: *const c_void, len: usize) -> Result<&'a [u8], Errno> {
     if buf.is_null() && len != 0 {
         return Err(EFAULT);
     }
-    let data: &[u8] = if len == 0 {
-        &[]
-    } else {
-        // SAFETY: buf has len readable bytes.
-        unsafe { std::slice::from_raw_parts(buf as *const u8, len) }
-    };
-    Ok((Chunk::from_slice(data).ok_or(ENOMEM)?, false))
+    if len == 0 {
+        return Ok(&[]);
+    }
+    // SAFETY: the caller promises len readable bytes at buf.
+    Ok(unsafe { std::slice::from_raw_parts(buf as *const u8, len) })
 }
 
 /// Sends a message; a zero-copy buffer is owned by the library once this succeeds.
@@ -323,7 +332,13 @@ fn send_owned(s: c_int, msg: Msg, zero_copy: bool, flags: c_int) -> Result<c_int
 #[no_mangle]
 pub unsafe extern "C" fn nn_send(s: c_int, buf: *const c_void, len: usize, flags: c_int) -> c_int {
     guard(-1, || {
-        global::get(s)?;
+        let sock = global::get(s)?;
+        if len != NN_MSG {
+            // SAFETY: buf/len as documented for nn_send.
+            let data = unsafe { user_bytes(buf, len) }?;
+            sock.send_copy(data, dontwait(flags))?;
+            return Ok(len as c_int);
+        }
         // SAFETY: buf/len as documented for nn_send.
         let (body, zero_copy) = unsafe { body_from_user(buf, len) }?;
         send_owned(s, Msg::new(body), zero_copy, flags)

@@ -21,6 +21,12 @@ pub trait Pipe: Send + Sync {
     fn id(&self) -> PipeId;
     /// Queues a message for the peer; gives it back if the pipe is full or closed.
     fn send(&self, msg: Msg) -> Result<(), Msg>;
+    /// Writes `data` as one message straight from the caller's buffer if
+    /// nothing is queued ahead of it (what the kernel does not take at once
+    /// is copied and queued); true if sent. False leaves the pipe as it was.
+    fn send_from(&self, _data: &[u8]) -> bool {
+        false
+    }
     /// Takes the next message from the peer, if one has arrived.
     fn recv(&self) -> Option<Msg>;
     /// Whether `send` would accept a message now.

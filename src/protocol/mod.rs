@@ -50,6 +50,13 @@ pub trait Protocol: Send {
     fn send(&mut self, msg: Msg) -> Result<(), SendError> {
         Err(SendError::WouldBlock(msg))
     }
+    /// Sends `data` as a message straight from the caller's buffer, if the
+    /// protocol adds no header, keeps no copy, and the connection it goes
+    /// to can write it at once; true if sent. Otherwise nothing happened and
+    /// the caller sends it as a message the usual way.
+    fn send_from(&mut self, _data: &[u8]) -> bool {
+        false
+    }
     /// Receives a message. (Send-only types never get here.)
     fn recv(&mut self) -> Result<Msg, RecvError> {
         Err(RecvError::WouldBlock)

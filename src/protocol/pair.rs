@@ -34,6 +34,10 @@ impl Protocol for Pair {
         }
     }
 
+    fn send_from(&mut self, data: &[u8]) -> bool {
+        self.peer.as_ref().is_some_and(|p| p.send_from(data))
+    }
+
     fn recv(&mut self) -> Result<Msg, RecvError> {
         self.peer
             .as_ref()

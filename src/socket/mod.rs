@@ -14,12 +14,12 @@ use std::time::{Duration, Instant};
 use parking_lot::{Mutex, MutexGuard};
 
 use crate::abi;
-use crate::error::{Errno, Result, EAGAIN, EBADF, EINVAL, ENOPROTOOPT, ENOTSUP, ETIMEDOUT};
-use crate::message::Msg;
+use crate::error::{Errno, Result, EAGAIN, EBADF, EINVAL, ENOMEM, ENOPROTOOPT, ENOTSUP, ETIMEDOUT};
+use crate::message::{Chunk, Msg};
 use crate::pipe::Pipe;
 use crate::protocol::{self, Protocol, RecvError, SendError};
 use crate::timer::{TimerHandle, TimerTarget};
-use crate::transport::{self, Endpoint, EndpointCtx};
+use crate::transport::{self, batching, Endpoint, EndpointCtx};
 pub use link::{PipeEvent, SocketLink};
 use options::Options;
 use readiness::{Readiness, ReadyFd};
@@ -238,8 +238,48 @@ impl Socket {
         if !protocol::can_ever_send(self.protocol) {
             return Err((ENOTSUP, Some(msg)));
         }
-        crate::transport::batching::send_started();
-        let len = msg.body.len() as u64;
+        batching::send_started();
+        self.send_started(msg, dontwait)
+    }
+
+    /// Sends a copy of `data` (nn_send with a buffer), waiting up to
+    /// NN_SNDTIMEO unless `dontwait`. Where the protocol and connection
+    /// allow, the bytes go to the kernel straight from `data`, with no copy
+    /// (not while the thread streams small messages: those are batched).
+    pub fn send_copy(&self, data: &[u8], dontwait: bool) -> Result<()> {
+        if !protocol::can_ever_send(self.protocol) {
+            return Err(ENOTSUP);
+        }
+        batching::send_started();
+        if (data.len() >= batching::BATCH_BYTES || batching::streaming().is_none())
+            && self.check_usable().is_ok()
+        {
+            let mut core = self.lock();
+            core.apply_pipe_events(&self.link);
+            if core.proto.send_from(data) {
+                drop(core);
+                self.count_sent(data.len());
+                return Ok(());
+            }
+        }
+        let body = Chunk::from_slice(data).ok_or(ENOMEM)?;
+        self.send_started(Msg::new(body), dontwait)
+            .map_err(|(e, _)| e)
+    }
+
+    fn count_sent(&self, len: usize) {
+        let stats = &self.link.stats;
+        stats.messages_sent.fetch_add(1, Ordering::Relaxed);
+        stats.bytes_sent.fetch_add(len as u64, Ordering::Relaxed);
+    }
+
+    /// `send` once the send is counted as started (`batching::send_started`).
+    fn send_started(
+        &self,
+        msg: Msg,
+        dontwait: bool,
+    ) -> std::result::Result<(), (Errno, Option<Msg>)> {
+        let len = msg.body.len();
         let mut msg = msg;
         let mut until: Option<Option<Instant>> = None;
         loop {
@@ -252,11 +292,8 @@ impl Socket {
                 core.apply_pipe_events(&self.link);
                 match core.proto.send(msg) {
                     Ok(()) => {
-                        self.link
-                            .stats
-                            .messages_sent
-                            .fetch_add(1, Ordering::Relaxed);
-                        self.link.stats.bytes_sent.fetch_add(len, Ordering::Relaxed);
+                        drop(core);
+                        self.count_sent(len);
                         return Ok(());
                     }
                     Err(SendError::Fail(e, m)) => return Err((e, Some(m))),

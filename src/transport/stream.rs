@@ -398,6 +398,20 @@ impl StreamPipe {
         self.unpark_asked.store(false, Ordering::SeqCst);
     }
 
+    /// A message framed for tcp/ipc; `len` is its size on the wire.
+    fn sp_frame(&self, msg: Msg, len: usize) -> OutFrame {
+        let (h, n) = framing::frame_header(self.stream.wire(), len);
+        let mut prefix = [0u8; 14];
+        prefix[..9].copy_from_slice(&h);
+        OutFrame {
+            prefix,
+            prefix_len: n,
+            msg: Some(msg),
+            sent: 0,
+            weight: len,
+        }
+    }
+
     /// Writes the batch held back from the kernel, if it is batch `seq`
     /// (any batch for None). Returns false if the connection broke (it is
     /// then reported for teardown).
@@ -722,18 +736,7 @@ impl Pipe for StreamPipe {
             return Err(msg);
         }
         let frame = match &st.codec {
-            Codec::Sp(_) => {
-                let (h, n) = framing::frame_header(self.stream.wire(), len);
-                let mut prefix = [0u8; 14];
-                prefix[..9].copy_from_slice(&h);
-                OutFrame {
-                    prefix,
-                    prefix_len: n,
-                    msg: Some(msg),
-                    sent: 0,
-                    weight: len,
-                }
-            }
+            Codec::Sp(_) => self.sp_frame(msg, len),
             Codec::Ws { role, opcode, .. } => ws_data_frame(*role, *opcode, msg)?,
         };
         // Held back for a batch while this thread streams (see
@@ -773,6 +776,63 @@ impl Pipe for StreamPipe {
             self.report_broken();
         }
         Ok(())
+    }
+
+    fn send_from(&self, data: &[u8]) -> bool {
+        if self.closed.load(Ordering::Acquire) {
+            return false;
+        }
+        let mut st = self.state.lock();
+        if st.broken || !st.active || !st.out.is_empty() || !matches!(st.codec, Codec::Sp(_)) {
+            return false;
+        }
+        let (h, n) = framing::frame_header(self.stream.wire(), data.len());
+        let bufs = [IoSlice::new(&h[..n]), IoSlice::new(data)];
+        let written = match self.stream.write_vectored(&bufs) {
+            Ok(w) => w,
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    io::ErrorKind::WouldBlock | io::ErrorKind::Interrupted
+                ) =>
+            {
+                0
+            }
+            Err(_) => {
+                // As for a queued message: accepted, and lost with the
+                // connection.
+                st.broken = true;
+                drop(st);
+                self.report_broken();
+                return true;
+            }
+        };
+        if written == 0 {
+            return false;
+        }
+        st.received = false;
+        if written == n + data.len() {
+            return true;
+        }
+        // The kernel took part of it: the rest is copied and queued, and
+        // the I/O thread writes it when there is room.
+        let Some(body) = Chunk::from_slice(data) else {
+            // Half a frame is on the wire and the rest cannot be kept.
+            st.broken = true;
+            drop(st);
+            self.report_broken();
+            return true;
+        };
+        let mut frame = self.sp_frame(Msg::new(body), data.len());
+        frame.sent = written;
+        st.out_bytes += data.len();
+        st.out.push_back(frame);
+        if self.flush(&mut st).is_err() {
+            st.broken = true;
+            drop(st);
+            self.report_broken();
+        }
+        true
     }
 
     fn recv(&self) -> Option<Msg> {
