@@ -47,6 +47,12 @@ pub trait Pipe: Send + Sync {
     fn read_now(&self) -> bool {
         false
     }
+    /// Whether input may already be waiting, so that `read_now` is worth
+    /// trying before waiting: not just after a send (request and reply),
+    /// when what comes next is the peer's answer, rarely back so soon.
+    fn input_likely(&self) -> bool {
+        true
+    }
     /// A receiver starts waiting on `wait_fd` (and will read the pipe
     /// itself when it wakes): the I/O thread may stop watching for input.
     fn begin_direct_wait(&self) {}

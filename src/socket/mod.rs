@@ -319,6 +319,7 @@ impl Socket {
         }
         let mut until: Option<Option<Instant>> = None;
         let mut direct;
+        let mut waited = false;
         loop {
             let snap = self.link.snapshot();
             self.check_usable()?;
@@ -359,9 +360,12 @@ impl Socket {
             let woke = match &direct {
                 Some((pipe, fd)) => {
                     // Take what has already arrived before sleeping on it.
-                    if pipe.read_now() {
+                    // (Waiting for an answer, the poll finds out at once
+                    // if it is there, saving a read that finds nothing.)
+                    if (waited || pipe.input_likely()) && pipe.read_now() {
                         continue;
                     }
+                    waited = true;
                     pipe.begin_direct_wait();
                     let outcome = self.link.wait_on_fd(snap, *fd, until.flatten());
                     pipe.end_direct_wait(outcome.fd_ready);

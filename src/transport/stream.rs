@@ -902,6 +902,10 @@ impl Pipe for StreamPipe {
         }
     }
 
+    fn input_likely(&self) -> bool {
+        self.state.lock().received
+    }
+
     fn wait_fd(&self) -> Option<RawFd> {
         let st = self.state.lock();
         let usable = st.active && !st.broken && !st.paused && !self.closed.load(Ordering::Acquire);
