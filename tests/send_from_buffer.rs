@@ -104,3 +104,69 @@ fn ping_pong_from_buffers() {
         close(b);
     }
 }
+
+/// PUSH sends from the caller's buffer too, to the peer whose turn it is:
+/// two PULL peers get alternate messages, each whole and in order.
+#[test]
+fn push_sends_from_buffers_in_turn() {
+    let urls = ["tcp://127.0.0.1:13890", "tcp://127.0.0.1:13891"];
+    let push = socket(NN_PUSH);
+    set_int(push, NN_SOL_SOCKET, NN_SNDTIMEO, 10_000);
+    let pulls: Vec<c_int> = urls
+        .iter()
+        .map(|url| {
+            let pull = socket(NN_PULL);
+            set_int(pull, NN_SOL_SOCKET, NN_RCVTIMEO, 10_000);
+            set_int(pull, NN_SOL_SOCKET, NN_RCVMAXSIZE, -1);
+            bind(pull, url);
+            connect(push, url);
+            pull
+        })
+        .collect();
+    // Both connections up: one message through each.
+    let mut seen = [false; 2];
+    while seen != [true, true] {
+        send(push, b"up");
+        for (k, &pull) in pulls.iter().enumerate() {
+            let rc = unsafe {
+                let mut p: *mut u8 = std::ptr::null_mut();
+                let rc = nn_recv(pull, &mut p as *mut *mut u8 as *mut _, NN_MSG, NN_DONTWAIT);
+                if rc >= 0 {
+                    nn_freemsg(p as *mut _);
+                }
+                rc
+            };
+            seen[k] |= rc >= 0;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    // Drain stray warm-ups, then the rotation starts at one of the two.
+    for &pull in &pulls {
+        set_int(pull, NN_SOL_SOCKET, NN_RCVTIMEO, 100);
+        while try_recv(pull).is_ok() {}
+        set_int(pull, NN_SOL_SOCKET, NN_RCVTIMEO, 10_000);
+    }
+    let mut buf = vec![0u8; 100_000];
+    for i in 0..20u8 {
+        buf.copy_from_slice(&pattern(i, 100_000));
+        send_buf(push, &buf);
+        buf.fill(0xEE);
+    }
+    let first: Vec<Vec<u8>> = pulls.iter().map(|&p| recv(p)).collect();
+    let start = (0..2)
+        .find(|&k| first[k] == pattern(0, 100_000))
+        .expect("message 0 arrived whole at one peer");
+    assert!(
+        first[1 - start] == pattern(1, 100_000),
+        "message 1 at the other peer"
+    );
+    for i in 2..20u8 {
+        let pull = pulls[(start + i as usize) % 2];
+        assert!(
+            recv(pull) == pattern(i, 100_000),
+            "message {i} out of turn or changed"
+        );
+    }
+    close(push);
+    pulls.into_iter().for_each(close);
+}

@@ -39,6 +39,14 @@ impl LoadBalancer {
         sent.ok_or_else(|| msg.expect("not sent, so still held"))
     }
 
+    /// Sends `data` straight from the caller's buffer to the pipe the next
+    /// message goes to, if that pipe can write it at once (`Pipe::send_from`).
+    pub fn send_from(&mut self, data: &[u8]) -> bool {
+        self.ring
+            .serve_first(|p| p.can_send(), |p| p.send_from(data).then_some(()))
+            .is_some()
+    }
+
     pub fn can_send(&self) -> bool {
         self.ring.pipes().any(|p| p.can_send())
     }

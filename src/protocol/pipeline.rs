@@ -25,6 +25,9 @@ impl Protocol for Push {
     fn send(&mut self, msg: Msg) -> Result<(), SendError> {
         self.lb.send(msg).map(|_| ()).map_err(SendError::WouldBlock)
     }
+    fn send_from(&mut self, data: &[u8]) -> bool {
+        self.lb.send_from(data)
+    }
     fn can_send(&self) -> bool {
         self.lb.can_send()
     }

@@ -49,6 +49,28 @@ impl PriorityRing {
         None
     }
 
+    /// Like `serve`, but offers only the first pipe in turn that `eligible`
+    /// accepts; the scan moves on past it only if `try_pipe` returns
+    /// something.
+    pub fn serve_first<T>(
+        &mut self,
+        eligible: impl Fn(&Arc<dyn Pipe>) -> bool,
+        try_pipe: impl FnOnce(&Arc<dyn Pipe>) -> Option<T>,
+    ) -> Option<T> {
+        for (p, pipes) in self.by_prio.iter().enumerate() {
+            let n = pipes.len();
+            for k in 0..n {
+                let i = (self.cursor[p] + k) % n;
+                if eligible(&pipes[i]) {
+                    let v = try_pipe(&pipes[i])?;
+                    self.cursor[p] = (i + 1) % n;
+                    return Some(v);
+                }
+            }
+        }
+        None
+    }
+
     /// The pipes, highest priority first.
     pub fn pipes(&self) -> impl Iterator<Item = &Arc<dyn Pipe>> {
         self.by_prio.iter().flatten()
@@ -117,6 +139,18 @@ mod tests {
         assert_eq!(r.serve(busy), Some(2));
         assert_eq!(r.serve(busy), Some(3));
         assert_eq!(r.first_priority(|p| p.id() != 1), Some(5));
+    }
+
+    #[test]
+    fn serve_first_offers_only_the_next_in_turn() {
+        let mut r = ring(&[(1, 8), (2, 8), (3, 8)]);
+        let eligible = |p: &Arc<dyn Pipe>| p.id() != 2;
+        // Pipe 1 is next; refusing leaves the turn where it was.
+        assert_eq!(r.serve_first(eligible, |_| None::<PipeId>), None);
+        assert_eq!(r.serve_first(eligible, |p| Some(p.id())), Some(1));
+        // 2 is not eligible: 3 is next, then 1 again.
+        assert_eq!(r.serve_first(eligible, |p| Some(p.id())), Some(3));
+        assert_eq!(r.serve(|p| Some(p.id())), Some(1));
     }
 
     #[test]
