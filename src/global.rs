@@ -56,6 +56,7 @@ pub fn create(domain: c_int, protocol: c_int) -> Result<c_int> {
     if !STARTED.swap(true, Ordering::AcqRel) {
         EXIT_FLUSH_PID.store(std::process::id(), Ordering::Release);
         crate::sys::at_exit(flush_at_exit);
+        crate::sys::at_fork_child(crate::transport::batching::forked);
     }
     if t.slots.is_empty() {
         t.slots = (0..MAX_SOCKETS).map(|_| None).collect();

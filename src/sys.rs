@@ -171,6 +171,13 @@ pub fn at_exit(f: extern "C" fn()) {
     unsafe { libc::atexit(f) };
 }
 
+/// Runs `f` in the child process after every fork().
+pub fn at_fork_child(f: extern "C" fn()) {
+    // SAFETY: registers a handler with no arguments that lives as long as
+    // this library (glibc drops it if the library is unloaded).
+    unsafe { libc::pthread_atfork(None, None, Some(f)) };
+}
+
 /// Sets how late the kernel may fire this thread's timers (default 50 µs),
 /// for a thread whose timers must be punctual.
 pub fn set_timer_slack(nanos: libc::c_ulong) {

@@ -14,12 +14,16 @@
 //!
 //! What holding adds to a message's latency is bounded. The sender writes
 //! a connection's batch once it has BATCH_FRAMES messages or BATCH_BYTES,
-//! or, at its next send on any connection, once the batch is BATCH_AGE old.
-//! When the thread stops sending, the I/O thread writes what it left held
-//! IDLE_FLUSH_DELAY after its last send. Close and process exit write what
-//! is held, too.
+//! or, at its next send on any connection, once the batch is BATCH_AGE old;
+//! that send comes within IDLE_FLUSH_DELAY while the thread streams. When
+//! the thread stops sending, the I/O thread writes what it left held
+//! IDLE_FLUSH_DELAY after its last send. So a held message waits at most
+//! BATCH_AGE + IDLE_FLUSH_DELAY (70 us) plus timer latency. Close and
+//! process exit write what is held, too. A thread that streamed stays
+//! streaming until it pauses: sends 5-19 us apart after a burst are still
+//! batched.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock, Weak};
@@ -75,25 +79,48 @@ pub enum IdleFlush {
 }
 
 struct ThreadSender {
+    /// `FORKS` when this state was made: a child made by fork() starts
+    /// afresh rather than write the batches its parent holds (the parent
+    /// writes them, on the connections both share) or take a lock the
+    /// parent's I/O thread held at the fork.
+    forks: Cell<u64>,
     /// When the current (or last) send started.
     last: Cell<Option<Instant>>,
     streak: Cell<u32>,
     /// When the oldest held batch started, if any may be held (the I/O
     /// thread may have written it since).
     oldest: Cell<Option<Instant>>,
-    shared: Arc<Sender>,
+    shared: RefCell<Arc<Sender>>,
+}
+
+impl ThreadSender {
+    fn new() -> ThreadSender {
+        ThreadSender {
+            forks: Cell::new(FORKS.load(Ordering::Relaxed)),
+            last: Cell::new(None),
+            streak: Cell::new(0),
+            oldest: Cell::new(None),
+            shared: RefCell::new(Arc::new(Sender {
+                held: Mutex::new(Held {
+                    batches: VecDeque::new(),
+                    registered: false,
+                }),
+                last_send_ns: AtomicU64::new(0),
+            })),
+        }
+    }
 }
 
 thread_local! {
-    static THREAD: ThreadSender = ThreadSender {
-        last: Cell::new(None),
-        streak: Cell::new(0),
-        oldest: Cell::new(None),
-        shared: Arc::new(Sender {
-            held: Mutex::new(Held { batches: VecDeque::new(), registered: false }),
-            last_send_ns: AtomicU64::new(0),
-        }),
-    };
+    static THREAD: ThreadSender = ThreadSender::new();
+}
+
+/// fork() calls seen, counted in the child (see `ThreadSender::forks`).
+static FORKS: AtomicU64 = AtomicU64::new(0);
+
+/// The fork() handler for the child, registered with the first socket.
+pub extern "C" fn forked() {
+    FORKS.fetch_add(1, Ordering::Relaxed);
 }
 
 fn epoch() -> Instant {
@@ -111,6 +138,15 @@ fn nanos_since_epoch(t: Instant) -> u64 {
 pub fn send_started() {
     // A thread being torn down has no state left: it sends unbatched.
     let _ = THREAD.try_with(|t| {
+        let forks = FORKS.load(Ordering::Relaxed);
+        if t.forks.get() != forks {
+            let fresh = ThreadSender::new();
+            t.shared.replace(fresh.shared.into_inner());
+            t.streak.set(0);
+            t.last.set(None);
+            t.oldest.set(None);
+            t.forks.set(forks);
+        }
         let now = Instant::now();
         // A stream starts with STREAM_STREAK sends each within STREAM_GAP
         // of the last, and lasts until the thread pauses as long as the
@@ -130,6 +166,7 @@ pub fn send_started() {
         });
         t.last.set(Some(now));
         t.shared
+            .borrow()
             .last_send_ns
             .store(nanos_since_epoch(now), Ordering::Relaxed);
         if matches!(t.oldest.get(), Some(o) if now.saturating_duration_since(o) >= BATCH_AGE) {
@@ -142,7 +179,8 @@ pub fn send_started() {
 fn write_aged(t: &ThreadSender, now: Instant) {
     loop {
         let batch = {
-            let mut h = t.shared.held.lock();
+            let shared = t.shared.borrow();
+            let mut h = shared.held.lock();
             match h.batches.front() {
                 Some(b) if now.saturating_duration_since(b.started) >= BATCH_AGE => {
                     h.batches.pop_front()
@@ -177,12 +215,14 @@ pub fn streaming() -> Option<Instant> {
 
 /// Records that `pipe` holds batch `seq`, started at `started`, for this
 /// thread to write when it is BATCH_AGE old, or for the I/O thread once
-/// the thread pauses. Called with the pipe's lock held: takes only the
-/// thread's own list lock (nothing holding that lock takes a pipe's).
+/// the thread pauses. Called with the pipe's lock (and the socket's) held:
+/// takes the thread's own list lock, which nothing holds while taking a
+/// pipe's, and the I/O thread's command queue, held only to push or take.
 pub fn hold(pipe: Weak<StreamPipe>, seq: u64, started: Instant) {
     let _ = THREAD.try_with(|t| {
+        let shared = t.shared.borrow();
         let register = {
-            let mut h = t.shared.held.lock();
+            let mut h = shared.held.lock();
             h.batches.push_back(HeldBatch { pipe, seq, started });
             !std::mem::replace(&mut h.registered, true)
         };
@@ -190,7 +230,7 @@ pub fn hold(pipe: Weak<StreamPipe>, seq: u64, started: Instant) {
             t.oldest.set(Some(started));
         }
         if register {
-            reactor::get().submit(Cmd::FlushWhenIdle(t.shared.clone()));
+            reactor::get().submit(Cmd::FlushWhenIdle(shared.clone()));
         }
     });
 }

@@ -287,9 +287,8 @@ struct Loop {
     timers: BinaryHeap<Reverse<(Instant, u64, usize, TimerKind)>>,
     next_attempt: u64,
     ws_listeners: HashMap<SocketAddr, usize>,
-    /// Connections with output left queued by a streaming sender, and the
+    /// Threads that hold batches back, to write once they pause, and the
     /// timer that checks them.
-    /// Threads that hold batches back, to write once they pause.
     idle_senders: Vec<Arc<batching::Sender>>,
     flush_timer: Option<crate::sys::TimerFd>,
     flush_timer_armed: bool,

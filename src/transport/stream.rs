@@ -903,7 +903,10 @@ impl Pipe for StreamPipe {
     }
 
     fn input_likely(&self) -> bool {
-        self.state.lock().received
+        // (Bytes that came with the WebSocket upgrade are input too, and
+        // no poll would announce them.)
+        let st = self.state.lock();
+        st.received || !st.pending_input.is_empty()
     }
 
     fn wait_fd(&self) -> Option<RawFd> {
@@ -1010,4 +1013,32 @@ fn ws_control(role: Role, opcode: u8, mut payload: Vec<u8>) -> OutFrame {
         ws_codec::apply_mask(&mut payload, k);
     }
     OutFrame::control(&h[..n], payload)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::socket::link::SocketLink;
+    use crate::socket::options::Options;
+
+    /// A message that arrived in the same read as the WebSocket upgrade
+    /// response is waiting before the connection ever polls readable: a
+    /// receiver must read before it waits (this once stranded it).
+    #[test]
+    fn input_from_the_upgrade_is_read_before_waiting() {
+        let (ours, _peer) = std::os::unix::net::UnixStream::pair().unwrap();
+        ours.set_nonblocking(true).unwrap();
+        let ctx = EndpointCtx {
+            link: SocketLink::new(),
+            protocol: crate::abi::NN_PAIR,
+            opts: Options::new(0).endpoint(),
+            label: "test".into(),
+        };
+        let stream = Stream::Unix(mio::net::UnixStream::from_std(ours));
+        let leftover = [&[0x82u8, 5][..], b"hello"].concat();
+        let pipe = StreamPipe::new_ws(stream, ctx, 0, Role::Client, leftover).into_arc();
+        assert!(pipe.input_likely());
+        assert!(pipe.read_now());
+        assert_eq!(pipe.recv().unwrap().body.as_slice(), b"hello");
+    }
 }
