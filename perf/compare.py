@@ -1208,6 +1208,9 @@ def main():
 
     t_start = time.monotonic()
     load_start = loadavg()
+    # Before anything is written: the report's own files would mark the
+    # tree dirty.
+    versions = lib_versions()
     if load1(load_start) >= 0.5:
         log("[warn] load average is %s: other work is running, results "
             "will be noisy" % load_start)
@@ -1268,7 +1271,7 @@ def main():
         elapsed = time.monotonic() - t_start
         write_svg(svg, res, libs, args)
         write_markdown(out, os.path.basename(svg), res, libs, skipped, args,
-                       machine_info(ourlib, load_start), lib_versions(), elapsed, did_cg)
+                       machine_info(ourlib, load_start), versions, elapsed, did_cg)
         if args.json:
             with open(args.json, "w") as f:
                 json.dump(res.to_json(), f, indent=1)
