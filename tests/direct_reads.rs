@@ -46,24 +46,12 @@ fn recv_eventually(s: i32, limit: Duration) -> Option<Vec<u8>> {
     }
 }
 
-fn pair_over(url: &str) -> (i32, i32) {
-    let a = socket(NN_PAIR);
-    let b = socket(NN_PAIR);
-    for s in [a, b] {
-        set_int(s, NN_SOL_SOCKET, NN_RCVTIMEO, 5000);
-        set_int(s, NN_SOL_SOCKET, NN_SNDTIMEO, 5000);
-    }
-    bind(a, url);
-    connect(b, url);
-    (a, b)
-}
-
 /// After the last blocking receive returns, a message that arrives is read
 /// by the I/O thread: a non-blocking receive finds it.
 #[test]
 fn input_after_the_last_blocking_receive_is_not_left_unread() {
     for url in stream_urls("after-last", 13888) {
-        let (a, b) = pair_over(&url);
+        let (a, b) = pair_over(&url, 5000);
         ping_pong(a, b);
         send(a, b"late");
         assert_eq!(
@@ -80,7 +68,7 @@ fn input_after_the_last_blocking_receive_is_not_left_unread() {
 #[test]
 fn input_after_a_receive_timeout_is_not_left_unread() {
     for url in stream_urls("after-timeout", 13889) {
-        let (a, b) = pair_over(&url);
+        let (a, b) = pair_over(&url, 5000);
         ping_pong(a, b);
         set_int(b, NN_SOL_SOCKET, NN_RCVTIMEO, 50);
         assert_eq!(try_recv(b), Err(libc::ETIMEDOUT), "{url}");
@@ -105,7 +93,7 @@ fn nn_poll_after_blocking_receives_sees_arrivals() {
 }
 
 fn nn_poll_after_blocking_receives_sees_arrivals_over(url: &str) {
-    let (a, b) = pair_over(url);
+    let (a, b) = pair_over(url, 5000);
     ping_pong(a, b);
     for i in 0..20u8 {
         send(a, &[i]);
@@ -127,7 +115,7 @@ fn nn_poll_after_blocking_receives_sees_arrivals_over(url: &str) {
 #[test]
 fn peer_closing_after_the_last_receive_is_noticed() {
     let url = ipc_url("peer-close");
-    let (a, b) = pair_over(&url);
+    let (a, b) = pair_over(&url, 5000);
     ping_pong(a, b);
     close(a);
     let end = Instant::now() + Duration::from_secs(3);

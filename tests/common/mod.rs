@@ -70,3 +70,17 @@ pub fn stream_urls(tag: &str, port: u16) -> Vec<String> {
 pub fn ipc_url(tag: &str) -> String {
     format!("ipc:///tmp/nnrs-{}-{tag}.ipc", std::process::id())
 }
+
+/// Two PAIR sockets, the first bound to `url`, the second connected to it,
+/// each with send and receive timeouts of `timeout_ms`.
+pub fn pair_over(url: &str, timeout_ms: c_int) -> (c_int, c_int) {
+    let a = socket(NN_PAIR);
+    let b = socket(NN_PAIR);
+    for s in [a, b] {
+        set_int(s, NN_SOL_SOCKET, NN_RCVTIMEO, timeout_ms);
+        set_int(s, NN_SOL_SOCKET, NN_SNDTIMEO, timeout_ms);
+    }
+    bind(a, url);
+    connect(b, url);
+    (a, b)
+}
