@@ -131,3 +131,37 @@ fn peer_closing_after_the_last_receive_is_noticed() {
     close(b);
     close(a2);
 }
+
+/// A bound PAIR whose peers come and go: each new connection may get the
+/// descriptor number of the one before, and a receiver blocked on it must
+/// wait on the new connection, not the old (the wait set is kept per
+/// socket and keyed by pipe, not by descriptor number).
+#[test]
+fn successive_peers_are_waited_on() {
+    for url in [ipc_url("successive"), "tcp://127.0.0.1:13893".to_string()] {
+        let a = socket(NN_PAIR);
+        set_int(a, NN_SOL_SOCKET, NN_RCVTIMEO, 5000);
+        bind(a, &url);
+        for k in 0..5u8 {
+            let b = socket(NN_PAIR);
+            set_int(b, NN_SOL_SOCKET, NN_SNDTIMEO, 5000);
+            connect(b, &url);
+            // Sent once `a` is blocked in its receive, waiting on the
+            // connection itself.
+            let sender = std::thread::spawn(move || {
+                std::thread::sleep(Duration::from_millis(30));
+                send(b, &[k]);
+                b
+            });
+            assert_eq!(recv(a), [k], "{url}: peer {k}");
+            let b = sender.join().unwrap();
+            close(b);
+            let end = Instant::now() + Duration::from_secs(3);
+            while nn_get_statistic(a, NN_STAT_CURRENT_CONNECTIONS) != 0 {
+                assert!(Instant::now() < end, "{url}: close of peer {k} not noticed");
+                std::thread::sleep(Duration::from_millis(2));
+            }
+        }
+        close(a);
+    }
+}
