@@ -195,67 +195,6 @@ pub fn poll(fds: &mut [libc::pollfd], timeout_ms: libc::c_int) -> std::io::Resul
     Ok(rc as usize)
 }
 
-/// An epoll set of our own (the I/O thread's belongs to mio).
-pub struct Epoll(std::os::fd::OwnedFd);
-
-impl Epoll {
-    pub fn new() -> std::io::Result<Epoll> {
-        use std::os::fd::FromRawFd;
-        // SAFETY: plain epoll_create1(2) call; the result is checked.
-        let fd = unsafe { libc::epoll_create1(libc::EPOLL_CLOEXEC) };
-        if fd < 0 {
-            return Err(std::io::Error::last_os_error());
-        }
-        // SAFETY: fd is a fresh descriptor we own.
-        Ok(Epoll(unsafe { std::os::fd::OwnedFd::from_raw_fd(fd) }))
-    }
-
-    fn raw(&self) -> libc::c_int {
-        use std::os::fd::AsRawFd;
-        self.0.as_raw_fd()
-    }
-
-    /// Watches `fd` for input (level-triggered); `wait` reports it as `key`.
-    pub fn add(&self, fd: libc::c_int, key: u64) -> std::io::Result<()> {
-        let mut ev = libc::epoll_event {
-            events: libc::EPOLLIN as u32,
-            u64: key,
-        };
-        // SAFETY: ev is a live epoll_event; epoll_ctl copies it.
-        let rc = unsafe { libc::epoll_ctl(self.raw(), libc::EPOLL_CTL_ADD, fd, &mut ev) };
-        if rc < 0 {
-            return Err(std::io::Error::last_os_error());
-        }
-        Ok(())
-    }
-
-    /// Stops watching `fd` (an error if it was not watched).
-    pub fn remove(&self, fd: libc::c_int) -> std::io::Result<()> {
-        // SAFETY: EPOLL_CTL_DEL ignores the event argument (may be null).
-        let rc =
-            unsafe { libc::epoll_ctl(self.raw(), libc::EPOLL_CTL_DEL, fd, std::ptr::null_mut()) };
-        if rc < 0 {
-            return Err(std::io::Error::last_os_error());
-        }
-        Ok(())
-    }
-
-    /// Waits up to `timeout_ms` (-1: no limit) for input; stores the keys
-    /// of ready descriptors in `keys` and returns how many.
-    pub fn wait(&self, keys: &mut [u64; 2], timeout_ms: libc::c_int) -> std::io::Result<usize> {
-        let mut evs = [libc::epoll_event { events: 0, u64: 0 }; 2];
-        // SAFETY: evs is a live array of 2 epoll_events for the kernel to fill.
-        let n = unsafe { libc::epoll_wait(self.raw(), evs.as_mut_ptr(), 2, timeout_ms) };
-        if n < 0 {
-            return Err(std::io::Error::last_os_error());
-        }
-        for (k, ev) in keys.iter_mut().zip(&evs[..n as usize]) {
-            *k = ev.u64;
-        }
-        Ok(n as usize)
-    }
-}
-
 /// Writes the slices to a connected socket without raising SIGPIPE when the
 /// peer is gone (writev would kill a C program that keeps the default
 /// SIGPIPE action; this reports EPIPE instead).

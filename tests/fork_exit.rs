@@ -1,12 +1,16 @@
 //! A child made by fork() shares its parent's connections, but what the
 //! parent's streaming sender holds back is the parent's to write: neither
 //! the child's exit (the exit handler writes what is held) nor a send the
-//! child makes on another socket may write it a second time. Its own test
-//! binary: it forks.
+//! child makes on another socket may write it a second time. And a
+//! connection the child still holds open after the parent closed it must
+//! not disturb the parent's receives. Its own test binary: it forks (one
+//! test, so no other test thread holds a lock when it does).
 
 mod common;
 use common::*;
 use nanomsg::abi::*;
+use nanomsg::ffi::nn_get_statistic;
+use std::time::{Duration, Instant};
 
 /// Streams bursts over PUSH→PULL on tcp `port`, forking after each while
 /// the thread holds a batch; `child` runs in the child and must not return.
@@ -57,10 +61,66 @@ fn forked_children_do_not_resend_the_parents_messages() {
     // parent's batch from the list the child inherited.
     let lonely = socket(NN_PAIR);
     bursts_then_forks(13892, move || {
-        std::thread::sleep(std::time::Duration::from_millis(1));
+        std::thread::sleep(Duration::from_millis(1));
         let rc =
             unsafe { nanomsg::ffi::nn_send(lonely, b"x".as_ptr() as *const _, 1, NN_DONTWAIT) };
         unsafe { libc::_exit(if rc < 0 { 0 } else { 1 }) };
     });
     close(lonely);
+    // The parent's receive waited directly on a connection that a child
+    // still holds when its peer leaves; a later receive on the successor
+    // must still end at NN_RCVTIMEO. (A wait set that kept the dead
+    // connection spun at full CPU until the child exited.)
+    a_connection_a_child_holds_does_not_stall_receives(13894);
+}
+
+fn a_connection_a_child_holds_does_not_stall_receives(port: u16) {
+    let url = format!("tcp://127.0.0.1:{port}");
+    let srv = socket(NN_PAIR);
+    set_int(srv, NN_SOL_SOCKET, NN_RCVTIMEO, 5000);
+    bind(srv, &url);
+    let c1 = socket(NN_PAIR);
+    connect(c1, &url);
+    let sender = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(100));
+        send(c1, b"one");
+        c1
+    });
+    assert_eq!(recv(srv), b"one");
+    let c1 = sender.join().unwrap();
+    // SAFETY (test): the child only sleeps until it is killed.
+    let pid = unsafe { libc::fork() };
+    if pid == 0 {
+        unsafe {
+            libc::sleep(10);
+            libc::_exit(0)
+        };
+    }
+    close(c1);
+    let end = Instant::now() + Duration::from_secs(3);
+    while nn_get_statistic(srv, NN_STAT_CURRENT_CONNECTIONS) != 0 {
+        assert!(Instant::now() < end, "close not noticed");
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    let c2 = socket(NN_PAIR);
+    connect(c2, &url);
+    while nn_get_statistic(srv, NN_STAT_CURRENT_CONNECTIONS) != 1 {
+        assert!(Instant::now() < end, "successor not connected");
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    set_int(srv, NN_SOL_SOCKET, NN_RCVTIMEO, 500);
+    let started = Instant::now();
+    let got = try_recv(srv);
+    let took = started.elapsed();
+    unsafe {
+        libc::kill(pid, libc::SIGKILL);
+        libc::waitpid(pid, std::ptr::null_mut(), 0);
+    }
+    assert_eq!(got, Err(libc::ETIMEDOUT));
+    assert!(
+        took < Duration::from_millis(2000),
+        "NN_RCVTIMEO of 500 ms took {took:?}"
+    );
+    close(c2);
+    close(srv);
 }

@@ -39,48 +39,6 @@ pub struct FdWaitOutcome {
     pub fd_ready: bool,
 }
 
-/// The set a receiver sleeps on in `wait_on_fd`: the socket's wake-up
-/// eventfd (key WAKE_KEY) and the connection it waits on (key PIPE_KEY).
-/// One epoll_wait per wait, where poll(2) on the same two descriptors adds
-/// and removes two wait-queue entries each time: ~0.15 µs of a 2.9 µs
-/// one-way tcp ping-pong with raw sockets.
-struct DirectWaitSet {
-    epoll: crate::sys::Epoll,
-    /// The connection in the set, by pipe: descriptor numbers are reused.
-    watched: Mutex<Option<(PipeId, libc::c_int)>>,
-}
-
-const WAKE_KEY: u64 = 0;
-const PIPE_KEY: u64 = 1;
-
-impl DirectWaitSet {
-    fn new(wake: &crate::sys::EventFd) -> Option<DirectWaitSet> {
-        let epoll = crate::sys::Epoll::new().ok()?;
-        epoll.add(wake.raw(), WAKE_KEY).ok()?;
-        Some(DirectWaitSet {
-            epoll,
-            watched: Mutex::new(None),
-        })
-    }
-
-    /// Puts `pipe`'s descriptor in the set in place of the last one (a
-    /// closed descriptor left the set by itself). False if it cannot.
-    fn watch(&self, pipe: PipeId, fd: libc::c_int) -> bool {
-        let mut watched = self.watched.lock();
-        if matches!(*watched, Some((id, _)) if id == pipe) {
-            return true;
-        }
-        if let Some((_, old)) = watched.take() {
-            let _ = self.epoll.remove(old);
-        }
-        if self.epoll.add(fd, PIPE_KEY).is_err() {
-            return false;
-        }
-        *watched = Some((pipe, fd));
-        true
-    }
-}
-
 pub struct SocketLink {
     /// nn_get_statistic counters, kept by the core and the transports.
     pub stats: super::stats::Stats,
@@ -98,9 +56,6 @@ pub struct SocketLink {
     /// Threads waiting in `wait_on_fd`, and the descriptor that wakes them.
     fd_waiters: AtomicUsize,
     wake_fd: std::sync::OnceLock<crate::sys::EventFd>,
-    /// What `wait_on_fd` sleeps on (None: no epoll set could be made; it
-    /// polls instead).
-    direct_set: std::sync::OnceLock<Option<DirectWaitSet>>,
     /// Called after a pipe event is queued.
     on_event: std::sync::OnceLock<Box<dyn Fn() + Send + Sync>>,
     /// NN_SNDFD / NN_RCVFD were handed out: the I/O thread must keep
@@ -122,7 +77,6 @@ impl Default for SocketLink {
             on_event: std::sync::OnceLock::new(),
             fd_waiters: AtomicUsize::new(0),
             wake_fd: std::sync::OnceLock::new(),
-            direct_set: std::sync::OnceLock::new(),
             last_wait: std::sync::atomic::AtomicU8::new(WAIT_SPUN),
             readiness_watched: AtomicBool::new(false),
         }
@@ -253,12 +207,11 @@ impl SocketLink {
         self.wake_fd().is_some()
     }
 
-    /// Like `wait`, but sleeping on `fd` (the descriptor of `pipe`) as
-    /// well, so data arriving there wakes the caller directly.
+    /// Like `wait`, but sleeping in poll(2) on `fd` as well, so data
+    /// arriving there wakes the caller directly.
     pub fn wait_on_fd(
         &self,
         snapshot: u64,
-        pipe: PipeId,
         fd: libc::c_int,
         deadline: Option<Instant>,
     ) -> FdWaitOutcome {
@@ -284,48 +237,24 @@ impl SocketLink {
                         .min(libc::c_int::MAX as u128) as libc::c_int
                 }
             };
-            let set = self
-                .direct_set
-                .get_or_init(|| DirectWaitSet::new(efd))
-                .as_ref()
-                .filter(|set| set.watch(pipe, fd));
-            match set {
-                Some(set) => {
-                    let mut keys = [0u64; 2];
-                    // An error (EINTR) counts as a wake-up: the caller looks
-                    // again.
-                    let n = set.epoll.wait(&mut keys, timeout).unwrap_or(0);
-                    for &k in &keys[..n] {
-                        if k == WAKE_KEY {
-                            efd.clear();
-                        } else {
-                            fd_ready = true;
-                        }
-                    }
-                    // No event: the deadline passed, or a signal came.
-                    n == 0 && deadline.is_some_and(|d| Instant::now() >= d)
-                }
-                None => {
-                    let mut fds = [
-                        libc::pollfd {
-                            fd,
-                            events: libc::POLLIN,
-                            revents: 0,
-                        },
-                        libc::pollfd {
-                            fd: efd.raw(),
-                            events: libc::POLLIN,
-                            revents: 0,
-                        },
-                    ];
-                    let n = crate::sys::poll(&mut fds, timeout).unwrap_or(1);
-                    if fds[1].revents != 0 {
-                        efd.clear();
-                    }
-                    fd_ready = fds[0].revents != 0;
-                    n == 0
-                }
+            let mut fds = [
+                libc::pollfd {
+                    fd,
+                    events: libc::POLLIN,
+                    revents: 0,
+                },
+                libc::pollfd {
+                    fd: efd.raw(),
+                    events: libc::POLLIN,
+                    revents: 0,
+                },
+            ];
+            let n = crate::sys::poll(&mut fds, timeout).unwrap_or(1);
+            if fds[1].revents != 0 {
+                efd.clear();
             }
+            fd_ready = fds[0].revents != 0;
+            n == 0
         };
         self.fd_waiters.fetch_sub(1, Ordering::SeqCst);
         FdWaitOutcome {

@@ -367,7 +367,7 @@ impl Socket {
                     }
                     waited = true;
                     pipe.begin_direct_wait();
-                    let outcome = self.link.wait_on_fd(snap, pipe.id(), *fd, until.flatten());
+                    let outcome = self.link.wait_on_fd(snap, *fd, until.flatten());
                     pipe.end_direct_wait(outcome.fd_ready);
                     outcome.woke
                 }
