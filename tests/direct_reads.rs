@@ -138,7 +138,7 @@ fn peer_closing_after_the_last_receive_is_noticed() {
 /// socket and keyed by pipe, not by descriptor number).
 #[test]
 fn successive_peers_are_waited_on() {
-    for url in [ipc_url("successive"), "tcp://127.0.0.1:13893".to_string()] {
+    for url in [ipc_url("successive"), "tcp://127.0.0.1:13818".to_string()] {
         let a = socket(NN_PAIR);
         set_int(a, NN_SOL_SOCKET, NN_RCVTIMEO, 5000);
         bind(a, &url);

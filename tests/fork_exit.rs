@@ -60,7 +60,7 @@ fn forked_children_do_not_resend_the_parents_messages() {
     // held batch is past its age. Before the fix, that send wrote the
     // parent's batch from the list the child inherited.
     let lonely = socket(NN_PAIR);
-    bursts_then_forks(13892, move || {
+    bursts_then_forks(13816, move || {
         std::thread::sleep(Duration::from_millis(1));
         let rc =
             unsafe { nanomsg::ffi::nn_send(lonely, b"x".as_ptr() as *const _, 1, NN_DONTWAIT) };
@@ -71,7 +71,7 @@ fn forked_children_do_not_resend_the_parents_messages() {
     // still holds when its peer leaves; a later receive on the successor
     // must still end at NN_RCVTIMEO. (A wait set that kept the dead
     // connection spun at full CPU until the child exited.)
-    a_connection_a_child_holds_does_not_stall_receives(13894);
+    a_connection_a_child_holds_does_not_stall_receives(13817);
 }
 
 fn a_connection_a_child_holds_does_not_stall_receives(port: u16) {

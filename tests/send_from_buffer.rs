@@ -45,7 +45,7 @@ fn pair(url: &str) -> (c_int, c_int) {
 /// arrives as it was when sent, whole and in order.
 #[test]
 fn a_reused_buffer_does_not_change_what_was_sent() {
-    for url in ["tcp://127.0.0.1:13888".to_string(), ipc_url("sendfrom")] {
+    for url in ["tcp://127.0.0.1:13812".to_string(), ipc_url("sendfrom")] {
         let (a, b) = pair(&url);
         let seeds = [1u8, 2, 3];
         let receiver = std::thread::spawn(move || {
@@ -89,7 +89,7 @@ fn a_reused_buffer_does_not_change_what_was_sent() {
 /// ping-pong does, in both directions.
 #[test]
 fn ping_pong_from_buffers() {
-    for url in ["tcp://127.0.0.1:13889".to_string(), ipc_url("pingpong")] {
+    for url in ["tcp://127.0.0.1:13813".to_string(), ipc_url("pingpong")] {
         let (a, b) = pair(&url);
         for i in 0..200u32 {
             let size = [1usize, 1000, 70_000, 300_000][i as usize % 4];
@@ -109,7 +109,7 @@ fn ping_pong_from_buffers() {
 /// two PULL peers get alternate messages, each whole and in order.
 #[test]
 fn push_sends_from_buffers_in_turn() {
-    let urls = ["tcp://127.0.0.1:13890", "tcp://127.0.0.1:13891"];
+    let urls = ["tcp://127.0.0.1:13814", "tcp://127.0.0.1:13815"];
     let push = socket(NN_PUSH);
     set_int(push, NN_SOL_SOCKET, NN_SNDTIMEO, 10_000);
     let pulls: Vec<c_int> = urls

@@ -208,7 +208,7 @@ fn expect_all_dealt(pull: i32, url: &str) {
 /// written.
 #[test]
 fn a_stream_dealt_over_many_connections_arrives_while_the_sender_pauses() {
-    for url in stream_urls("deal", 13886) {
+    for url in stream_urls("deal", 13810) {
         let (pushes, pull) = fan_in(&url);
         deal(&pushes);
         expect_all_dealt(pull, &url);
@@ -221,7 +221,7 @@ fn a_stream_dealt_over_many_connections_arrives_while_the_sender_pauses() {
 /// held: they are written all the same.
 #[test]
 fn batches_held_by_a_thread_that_ends_are_written() {
-    for url in stream_urls("ended", 13887) {
+    for url in stream_urls("ended", 13811) {
         let (pushes, pull) = fan_in(&url);
         let sender = {
             let pushes = pushes.clone();

@@ -24,7 +24,7 @@ use nanomsg::abi::*;
 
 /// One connection per port, so each is found by its peer's port: tcp://
 /// on the first CONNECTIONS, ws:// on the next.
-const FIRST_PORT: u16 = 13876;
+const FIRST_PORT: u16 = 13800;
 const CONNECTIONS: u16 = 5;
 
 /// The test's own TCP socket connected to `port` on 127.0.0.1 (the dialer
