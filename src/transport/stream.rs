@@ -14,7 +14,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Weak};
 use std::time::Instant;
 
-use parking_lot::Mutex;
+use parking_lot::{Mutex, MutexGuard};
 
 use super::batching;
 use super::framing::{self, Decoded, Decoder, Wire};
@@ -422,14 +422,14 @@ impl StreamPipe {
         }
         let before = st.out_bytes;
         let ok = self.flush(&mut st).is_ok();
-        let newly_broken = !ok && !std::mem::replace(&mut st.broken, true);
         let wake = st.out_bytes < before;
-        drop(st);
+        if ok {
+            drop(st);
+        } else {
+            self.break_off(st);
+        }
         if wake {
             self.ctx.link.wake();
-        }
-        if newly_broken {
-            self.report_broken();
         }
         ok
     }
@@ -701,8 +701,13 @@ impl StreamPipe {
         Ok(got)
     }
 
-    /// Asks the reactor to tear the connection down.
-    fn report_broken(&self) {
+    /// Marks the connection broken and, the first time, asks the reactor
+    /// to tear it down (after letting go of the state lock).
+    fn break_off(&self, mut st: MutexGuard<'_, ConnState>) {
+        if std::mem::replace(&mut st.broken, true) {
+            return;
+        }
+        drop(st);
         reactor::get().submit(Cmd::ClosePipe(self.token, self.id));
     }
 }
@@ -726,9 +731,7 @@ impl Pipe for StreamPipe {
             // Messages held back for a batch were never offered to the
             // kernel: offer them before calling the pipe full.
             if self.flush(&mut st).is_err() {
-                st.broken = true;
-                drop(st);
-                self.report_broken();
+                self.break_off(st);
                 return Err(msg);
             }
         }
@@ -771,9 +774,7 @@ impl Pipe for StreamPipe {
             }
         }
         if self.flush(&mut st).is_err() {
-            st.broken = true;
-            drop(st);
-            self.report_broken();
+            self.break_off(st);
         }
         Ok(())
     }
@@ -801,9 +802,7 @@ impl Pipe for StreamPipe {
             Err(_) => {
                 // As for a queued message: accepted, and lost with the
                 // connection.
-                st.broken = true;
-                drop(st);
-                self.report_broken();
+                self.break_off(st);
                 return true;
             }
         };
@@ -818,9 +817,7 @@ impl Pipe for StreamPipe {
         // the I/O thread writes it when there is room.
         let Some(body) = Chunk::from_slice(data) else {
             // Half a frame is on the wire and the rest cannot be kept.
-            st.broken = true;
-            drop(st);
-            self.report_broken();
+            self.break_off(st);
             return true;
         };
         let mut frame = self.sp_frame(Msg::new(body), data.len());
@@ -828,9 +825,7 @@ impl Pipe for StreamPipe {
         st.out_bytes += data.len();
         st.out.push_back(frame);
         if self.flush(&mut st).is_err() {
-            st.broken = true;
-            drop(st);
-            self.report_broken();
+            self.break_off(st);
         }
         true
     }
@@ -858,9 +853,7 @@ impl Pipe for StreamPipe {
             && !st.broken
             && self.fill(&mut st).is_err()
         {
-            st.broken = true;
-            drop(st);
-            self.report_broken();
+            self.break_off(st);
         }
         Some(msg)
     }
@@ -893,10 +886,8 @@ impl Pipe for StreamPipe {
         match self.fill_until(&mut st, true) {
             Ok(n) => n > 0,
             Err(()) => {
-                st.broken = true;
                 let queued = !st.inq.is_empty();
-                drop(st);
-                self.report_broken();
+                self.break_off(st);
                 queued
             }
         }
