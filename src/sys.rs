@@ -84,19 +84,47 @@ fn sockaddr(a: std::net::SocketAddr) -> (libc::sockaddr_storage, libc::socklen_t
     (ss, len as libc::socklen_t)
 }
 
+/// Takes ownership of the descriptor a creating call (eventfd,
+/// timerfd_create) returned, or its error.
+fn new_fd(rc: libc::c_int) -> std::io::Result<std::os::fd::OwnedFd> {
+    use std::os::fd::FromRawFd;
+    if rc < 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    // SAFETY: a non-negative result is a fresh descriptor nothing else owns.
+    Ok(unsafe { std::os::fd::OwnedFd::from_raw_fd(rc) })
+}
+
+/// Reads the 8-byte counter of an eventfd or timerfd, which resets it (the
+/// descriptor stops being readable).
+fn take_counter(fd: libc::c_int) {
+    let mut v: u64 = 0;
+    // SAFETY: reads 8 bytes into a live u64.
+    unsafe { libc::read(fd, &mut v as *mut u64 as *mut libc::c_void, 8) };
+}
+
+/// setsockopt(2) with an int value; failures are ignored (the default then
+/// stays).
+fn set_int_option(fd: libc::c_int, level: libc::c_int, name: libc::c_int, value: libc::c_int) {
+    // SAFETY: the option value is a live c_int of the size given.
+    unsafe {
+        libc::setsockopt(
+            fd,
+            level,
+            name,
+            &value as *const libc::c_int as *const libc::c_void,
+            std::mem::size_of::<libc::c_int>() as libc::socklen_t,
+        );
+    }
+}
+
 /// A non-blocking eventfd used as a readiness signal: readable while set.
 pub struct EventFd(std::os::fd::OwnedFd);
 
 impl EventFd {
     pub fn new() -> std::io::Result<EventFd> {
-        use std::os::fd::FromRawFd;
-        // SAFETY: plain eventfd(2) call; the result is checked.
-        let fd = unsafe { libc::eventfd(0, libc::EFD_NONBLOCK | libc::EFD_CLOEXEC) };
-        if fd < 0 {
-            return Err(std::io::Error::last_os_error());
-        }
-        // SAFETY: fd is a fresh descriptor we own.
-        Ok(EventFd(unsafe { std::os::fd::OwnedFd::from_raw_fd(fd) }))
+        // SAFETY: plain eventfd(2) call; new_fd checks the result.
+        new_fd(unsafe { libc::eventfd(0, libc::EFD_NONBLOCK | libc::EFD_CLOEXEC) }).map(EventFd)
     }
 
     pub fn raw(&self) -> libc::c_int {
@@ -113,9 +141,7 @@ impl EventFd {
 
     /// Makes the descriptor unreadable.
     pub fn clear(&self) {
-        let mut v: u64 = 0;
-        // SAFETY: reads 8 bytes into a live u64 from our eventfd.
-        unsafe { libc::read(self.raw(), &mut v as *mut u64 as *mut libc::c_void, 8) };
+        take_counter(self.raw());
     }
 }
 
@@ -125,19 +151,14 @@ pub struct TimerFd(std::os::fd::OwnedFd);
 
 impl TimerFd {
     pub fn new() -> std::io::Result<TimerFd> {
-        use std::os::fd::FromRawFd;
-        // SAFETY: plain timerfd_create(2) call; the result is checked.
-        let fd = unsafe {
+        // SAFETY: plain timerfd_create(2) call; new_fd checks the result.
+        let rc = unsafe {
             libc::timerfd_create(
                 libc::CLOCK_MONOTONIC,
                 libc::TFD_NONBLOCK | libc::TFD_CLOEXEC,
             )
         };
-        if fd < 0 {
-            return Err(std::io::Error::last_os_error());
-        }
-        // SAFETY: fd is a fresh descriptor we own.
-        Ok(TimerFd(unsafe { std::os::fd::OwnedFd::from_raw_fd(fd) }))
+        new_fd(rc).map(TimerFd)
     }
 
     pub fn raw(&self) -> libc::c_int {
@@ -158,9 +179,7 @@ impl TimerFd {
 
     /// Consumes an expiry, so the descriptor stops being readable.
     pub fn clear(&self) {
-        let mut v: u64 = 0;
-        // SAFETY: reads 8 bytes into a live u64 from our timerfd.
-        unsafe { libc::read(self.raw(), &mut v as *mut u64 as *mut libc::c_void, 8) };
+        take_counter(self.raw());
     }
 }
 
@@ -216,17 +235,7 @@ pub fn send_vectored(fd: libc::c_int, bufs: &[std::io::IoSlice<'_>]) -> std::io:
 /// kernel returns to delaying ACKs by itself if the traffic turns
 /// interactive (a reply sent right after each message received).
 pub fn tcp_quickack(fd: libc::c_int) {
-    let on: libc::c_int = 1;
-    // SAFETY: the option value is a live c_int of the size given.
-    unsafe {
-        libc::setsockopt(
-            fd,
-            libc::IPPROTO_TCP,
-            libc::TCP_QUICKACK,
-            &on as *const libc::c_int as *const libc::c_void,
-            std::mem::size_of::<libc::c_int>() as libc::socklen_t,
-        );
-    }
+    set_int_option(fd, libc::IPPROTO_TCP, libc::TCP_QUICKACK, 1);
 }
 
 /// Asks the kernel for send and receive buffers of `bytes` each (it caps
@@ -234,15 +243,6 @@ pub fn tcp_quickack(fd: libc::c_int) {
 /// defaults then stay.
 pub fn set_socket_buffers(fd: libc::c_int, bytes: libc::c_int) {
     for opt in [libc::SO_SNDBUF, libc::SO_RCVBUF] {
-        // SAFETY: the option value is a live c_int of the size given.
-        unsafe {
-            libc::setsockopt(
-                fd,
-                libc::SOL_SOCKET,
-                opt,
-                &bytes as *const libc::c_int as *const libc::c_void,
-                std::mem::size_of::<libc::c_int>() as libc::socklen_t,
-            );
-        }
+        set_int_option(fd, libc::SOL_SOCKET, opt, bytes);
     }
 }
