@@ -118,11 +118,12 @@ fn peer_closing_after_the_last_receive_is_noticed() {
     let (a, b) = pair_over(&url, 5000);
     ping_pong(a, b);
     close(a);
-    let end = Instant::now() + Duration::from_secs(3);
-    while nn_get_statistic(b, NN_STAT_CURRENT_CONNECTIONS) != 0 {
-        assert!(Instant::now() < end, "close not noticed");
-        std::thread::sleep(Duration::from_millis(2));
-    }
+    await_connections(
+        b,
+        0,
+        Instant::now() + Duration::from_secs(3),
+        "close not noticed",
+    );
     let a2 = socket(NN_PAIR);
     set_int(a2, NN_SOL_SOCKET, NN_RCVTIMEO, 5000);
     bind(a2, &url);
@@ -157,10 +158,7 @@ fn successive_peers_are_waited_on() {
             let b = sender.join().unwrap();
             close(b);
             let end = Instant::now() + Duration::from_secs(3);
-            while nn_get_statistic(a, NN_STAT_CURRENT_CONNECTIONS) != 0 {
-                assert!(Instant::now() < end, "{url}: close of peer {k} not noticed");
-                std::thread::sleep(Duration::from_millis(2));
-            }
+            await_connections(a, 0, end, &format!("{url}: close of peer {k} not noticed"));
         }
         close(a);
     }

@@ -9,7 +9,6 @@
 mod common;
 use common::*;
 use nanomsg::abi::*;
-use nanomsg::ffi::nn_get_statistic;
 use std::time::{Duration, Instant};
 
 /// Streams bursts over PUSH→PULL on tcp `port`, forking after each while
@@ -98,16 +97,10 @@ fn a_connection_a_child_holds_does_not_stall_receives(port: u16) {
     }
     close(c1);
     let end = Instant::now() + Duration::from_secs(3);
-    while nn_get_statistic(srv, NN_STAT_CURRENT_CONNECTIONS) != 0 {
-        assert!(Instant::now() < end, "close not noticed");
-        std::thread::sleep(Duration::from_millis(2));
-    }
+    await_connections(srv, 0, end, "close not noticed");
     let c2 = socket(NN_PAIR);
     connect(c2, &url);
-    while nn_get_statistic(srv, NN_STAT_CURRENT_CONNECTIONS) != 1 {
-        assert!(Instant::now() < end, "successor not connected");
-        std::thread::sleep(Duration::from_millis(2));
-    }
+    await_connections(srv, 1, end, "successor not connected");
     set_int(srv, NN_SOL_SOCKET, NN_RCVTIMEO, 500);
     let started = Instant::now();
     let got = try_recv(srv);

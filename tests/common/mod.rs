@@ -84,3 +84,12 @@ pub fn pair_over(url: &str, timeout_ms: c_int) -> (c_int, c_int) {
     connect(b, url);
     (a, b)
 }
+
+/// Waits until socket `s` has `n` connections (NN_STAT_CURRENT_CONNECTIONS),
+/// failing with `what` if `deadline` passes first.
+pub fn await_connections(s: c_int, n: u64, deadline: std::time::Instant, what: &str) {
+    while nn_get_statistic(s, NN_STAT_CURRENT_CONNECTIONS) != n {
+        assert!(std::time::Instant::now() < deadline, "{what}");
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+}
