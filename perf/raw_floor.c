@@ -4,7 +4,8 @@
     The "kernel floor" for the nanomsg perf tests: the same message pattern
     over plain blocking sockets, with no messaging library in between.
 
-      tcp  : 127.0.0.1, ephemeral port, TCP_NODELAY on both ends
+      tcp  : 127.0.0.1, ephemeral port, TCP_NODELAY on both ends, and
+             cubic instead of BBR (as our library does on the host)
       unix : AF_UNIX stream socket pair (same kernel path as ipc://)
 
     Framing is the one SP uses on stream transports: an 8-byte big-endian
@@ -172,11 +173,20 @@ static size_t recv_frame(struct reader *r, void *dst, size_t cap)
     return (size_t) l;
 }
 
-static void nodelay(int fd)
+/* TCP_NODELAY, and the congestion control our library gives a connection
+   that stays on the host: not BBR, which paces even loopback traffic with
+   timers (see src/transport/stream.rs, skip_pacing_on_host). */
+static void tune(int fd)
 {
     int one = 1;
+    char cc[16] = {0};
+    socklen_t len = sizeof(cc) - 1;
     if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) != 0)
         die("setsockopt(TCP_NODELAY)");
+    if (getsockopt(fd, IPPROTO_TCP, TCP_CONGESTION, cc, &len) == 0 &&
+        strncmp(cc, "bbr", 3) == 0 &&
+        setsockopt(fd, IPPROTO_TCP, TCP_CONGESTION, "cubic", 5) != 0)
+        (void) setsockopt(fd, IPPROTO_TCP, TCP_CONGESTION, "reno", 4);
 }
 
 int main(int argc, char *argv[])
@@ -258,7 +268,7 @@ int main(int argc, char *argv[])
                 die("socket");
             if (connect(fd, (struct sockaddr *) &sa, sizeof(sa)) != 0)
                 die("connect");
-            nodelay(fd);
+            tune(fd);
         } else {
             close(fds[0]);
             fd = fds[1];
@@ -304,7 +314,7 @@ int main(int argc, char *argv[])
             fd = accept(lfd, NULL, NULL);
             if (fd < 0)
                 die("accept");
-            nodelay(fd);
+            tune(fd);
             close(lfd);
         } else {
             close(fds[1]);

@@ -246,3 +246,43 @@ pub fn set_socket_buffers(fd: libc::c_int, bytes: libc::c_int) {
         set_int_option(fd, libc::SOL_SOCKET, opt, bytes);
     }
 }
+
+/// The name of a TCP socket's congestion control algorithm ("cubic", "bbr").
+pub fn tcp_congestion(fd: libc::c_int) -> Option<String> {
+    let mut name = [0u8; 16];
+    let mut len = name.len() as libc::socklen_t;
+    // SAFETY: name is a live buffer of len bytes; the kernel writes at most
+    // len bytes and stores the length it wrote in len.
+    let rc = unsafe {
+        libc::getsockopt(
+            fd,
+            libc::IPPROTO_TCP,
+            libc::TCP_CONGESTION,
+            name.as_mut_ptr().cast(),
+            &mut len,
+        )
+    };
+    if rc != 0 {
+        return None;
+    }
+    let name = &name[..(len as usize).min(name.len())];
+    let end = name.iter().position(|&b| b == 0).unwrap_or(name.len());
+    Some(String::from_utf8_lossy(&name[..end]).into_owned())
+}
+
+/// Switches a TCP socket to the congestion control algorithm `name`;
+/// false if the kernel refused (not built in, or not allowed to
+/// unprivileged processes by net.ipv4.tcp_allowed_congestion_control).
+pub fn set_tcp_congestion(fd: libc::c_int, name: &str) -> bool {
+    // SAFETY: the kernel reads name.len() bytes from the live string.
+    let rc = unsafe {
+        libc::setsockopt(
+            fd,
+            libc::IPPROTO_TCP,
+            libc::TCP_CONGESTION,
+            name.as_ptr().cast(),
+            name.len() as libc::socklen_t,
+        )
+    };
+    rc == 0
+}

@@ -27,28 +27,6 @@ use nanomsg::abi::*;
 const FIRST_PORT: u16 = 13800;
 const CONNECTIONS: u16 = 5;
 
-/// The test's own TCP socket connected to `port` on 127.0.0.1 (the dialer
-/// side of the connection the library made), found among this process's
-/// descriptors.
-fn dialer_fd(port: u16) -> Option<c_int> {
-    for entry in std::fs::read_dir("/proc/self/fd").ok()? {
-        let Ok(fd) = entry.ok()?.file_name().to_string_lossy().parse::<c_int>() else {
-            continue;
-        };
-        // SAFETY: a zeroed sockaddr_in is valid; the length says its size.
-        let mut addr: libc::sockaddr_in = unsafe { std::mem::zeroed() };
-        let mut len = std::mem::size_of::<libc::sockaddr_in>() as libc::socklen_t;
-        // SAFETY: addr and len are live and describe a buffer of len bytes.
-        let rc =
-            unsafe { libc::getpeername(fd, &mut addr as *mut _ as *mut libc::sockaddr, &mut len) };
-        if rc == 0 && addr.sin_family == libc::AF_INET as u16 && u16::from_be(addr.sin_port) == port
-        {
-            return Some(fd);
-        }
-    }
-    None
-}
-
 /// Bytes sent on `fd` that the peer has not acknowledged yet, in segments.
 fn unacked(fd: c_int) -> u32 {
     // SAFETY: tcp_info is plain data; zeroed is a valid value.
@@ -80,7 +58,7 @@ fn check(scheme: &str, first_port: u16) {
         connect(push, &url);
         send(push, &[7u8; 64]);
         assert_eq!(recv(pull), [7u8; 64]);
-        let fd = dialer_fd(port).expect("the PUSH socket's TCP connection");
+        let fd = tcp_fd(port, PortOf::Peer).expect("the PUSH socket's TCP connection");
         if unacked(fd) > 0 {
             left_unacked += 1;
         }

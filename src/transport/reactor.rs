@@ -609,6 +609,7 @@ impl Loop {
     ) -> Option<usize> {
         if let Stream::Tcp(s) = &stream {
             let _ = s.set_nodelay(ctx.opts.tcp_nodelay);
+            stream.skip_pacing_on_host();
         }
         if let Stream::Unix(_) = &stream {
             crate::sys::set_socket_buffers(stream.raw_fd(), IPC_KERNEL_BUFFER);

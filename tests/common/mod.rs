@@ -93,3 +93,52 @@ pub fn await_connections(s: c_int, n: u64, deadline: std::time::Instant, what: &
         std::thread::sleep(std::time::Duration::from_millis(2));
     }
 }
+
+/// Which end of a TCP connection a port names.
+#[allow(dead_code)]
+pub enum PortOf {
+    /// The descriptor's own address (the accepting side, for a bound port).
+    Own,
+    /// The address it is connected to (the dialing side).
+    Peer,
+}
+
+/// A TCP descriptor of this process (the library's, made for the test's
+/// sockets) whose own or peer IPv4 address has `port`.
+#[allow(dead_code)]
+pub fn tcp_fd(port: u16, which: PortOf) -> Option<c_int> {
+    for entry in std::fs::read_dir("/proc/self/fd").ok()? {
+        let Ok(fd) = entry.ok()?.file_name().to_string_lossy().parse::<c_int>() else {
+            continue;
+        };
+        // SAFETY: a zeroed sockaddr_in is valid; the length says its size.
+        let mut addr: libc::sockaddr_in = unsafe { std::mem::zeroed() };
+        let mut len = std::mem::size_of::<libc::sockaddr_in>() as libc::socklen_t;
+        let sa = &mut addr as *mut libc::sockaddr_in as *mut libc::sockaddr;
+        // SAFETY: addr and len are live and describe a buffer of len bytes.
+        let rc = unsafe {
+            match which {
+                PortOf::Own => libc::getsockname(fd, sa, &mut len),
+                PortOf::Peer => libc::getpeername(fd, sa, &mut len),
+            }
+        };
+        // (A listening socket has no peer; it is skipped for Own by
+        // requiring a peer too.)
+        let connected = matches!(which, PortOf::Peer) || {
+            // SAFETY: as above, for a second address.
+            let mut peer: libc::sockaddr_in = unsafe { std::mem::zeroed() };
+            let mut plen = std::mem::size_of::<libc::sockaddr_in>() as libc::socklen_t;
+            let pa = &mut peer as *mut libc::sockaddr_in as *mut libc::sockaddr;
+            // SAFETY: peer and plen are live and describe a buffer of plen bytes.
+            unsafe { libc::getpeername(fd, pa, &mut plen) == 0 }
+        };
+        if rc == 0
+            && connected
+            && addr.sin_family == libc::AF_INET as u16
+            && u16::from_be(addr.sin_port) == port
+        {
+            return Some(fd);
+        }
+    }
+    None
+}
