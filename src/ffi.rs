@@ -17,7 +17,8 @@ use crate::abi::{
     NN_SOCKET_NAME, NN_SOL_SOCKET,
 };
 use crate::error::{Errno, EFAULT, EINVAL, ENOMEM};
-use crate::message::{Chunk, Msg};
+use crate::message::{Chunk, Msg, RecvBuf};
+use crate::socket::Received;
 use crate::{cmsg, global, symbols, sys};
 
 /// Runs `f`, turning an error into errno and `fail`, and a panic into
@@ -353,7 +354,18 @@ pub unsafe extern "C" fn nn_recv(s: c_int, buf: *mut c_void, len: usize, flags: 
         if buf.is_null() && len != 0 {
             return Err(EFAULT);
         }
-        let msg = sock.recv(dontwait(flags))?;
+        let mut app_buf = (len != NN_MSG && len > 0).then(|| {
+            // SAFETY: the application gives len writable bytes at buf
+            // (checked non-null above); they may be uninitialised, hence
+            // MaybeUninit, and nothing else uses them during this call.
+            RecvBuf::new(unsafe {
+                std::slice::from_raw_parts_mut(buf as *mut std::mem::MaybeUninit<u8>, len)
+            })
+        });
+        let msg = match sock.recv_into(app_buf.as_mut(), dontwait(flags))? {
+            Received::Msg(msg) => msg,
+            Received::IntoBuffer(n) => return Ok(n as c_int),
+        };
         let n = msg.body.len();
         if len == NN_MSG {
             // SAFETY: for NN_MSG, buf points at a pointer the application reads.

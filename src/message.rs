@@ -231,6 +231,119 @@ impl FillingChunk {
     pub fn into_chunk(self) -> Option<Chunk> {
         self.is_full().then_some(self.chunk)
     }
+
+    /// The body's full length.
+    pub fn total_len(&self) -> usize {
+        self.chunk.len()
+    }
+
+    /// The bytes written so far.
+    pub fn filled(&self) -> &[u8] {
+        // SAFETY: bytes 0..filled were written (extend_from, read_from).
+        unsafe { std::slice::from_raw_parts(self.chunk.data_ptr(), self.filled) }
+    }
+}
+
+/// The application's buffer of an nn_recv, which a message body may be
+/// read into directly instead of being copied there from a chunk. It may
+/// hold anything (uninitialised memory too) and is written from the start,
+/// in order; `written` bytes are written.
+pub struct RecvBuf<'a> {
+    buf: &'a mut [std::mem::MaybeUninit<u8>],
+    written: usize,
+}
+
+impl<'a> RecvBuf<'a> {
+    pub fn new(buf: &'a mut [std::mem::MaybeUninit<u8>]) -> RecvBuf<'a> {
+        RecvBuf { buf, written: 0 }
+    }
+
+    pub fn capacity(&self) -> usize {
+        self.buf.len()
+    }
+
+    pub fn written(&self) -> &[u8] {
+        // SAFETY: bytes 0..written were written (append, read_from).
+        unsafe { std::slice::from_raw_parts(self.buf.as_ptr().cast(), self.written) }
+    }
+
+    /// Starts over: what was written counts as unwritten again.
+    pub fn clear(&mut self) {
+        self.written = 0;
+    }
+
+    /// Copies as much of `data` as still fits after what is written.
+    pub fn append(&mut self, data: &[u8]) -> usize {
+        let n = (self.buf.len() - self.written).min(data.len());
+        // SAFETY: bytes written..written+n lie inside the buffer; `data`
+        // is the caller's own slice and cannot overlap the application's
+        // receive buffer this borrows mutably.
+        unsafe {
+            std::ptr::copy_nonoverlapping(
+                data.as_ptr(),
+                self.buf.as_mut_ptr().add(self.written).cast(),
+                n,
+            )
+        };
+        self.written += n;
+        n
+    }
+
+    /// One readv(2) from `fd`: the first bytes into `head`, the next into
+    /// this buffer (from its start: what it held counts as unwritten), the
+    /// rest into `tail`. Returns the count read; `written` then covers what
+    /// landed here.
+    pub fn read_between(
+        &mut self,
+        fd: std::os::fd::RawFd,
+        head: &mut [u8],
+        tail: &mut [u8],
+    ) -> std::io::Result<usize> {
+        let iov = [
+            libc::iovec {
+                iov_base: head.as_mut_ptr().cast(),
+                iov_len: head.len(),
+            },
+            libc::iovec {
+                iov_base: self.buf.as_mut_ptr().cast(),
+                iov_len: self.buf.len(),
+            },
+            libc::iovec {
+                iov_base: tail.as_mut_ptr().cast(),
+                iov_len: tail.len(),
+            },
+        ];
+        // SAFETY: each iovec describes a live, writable buffer of its
+        // length (head and tail borrowed mutably, and this buffer).
+        let n = unsafe { libc::readv(fd, iov.as_ptr(), iov.len() as libc::c_int) };
+        if n < 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+        let n = n as usize;
+        self.written = n.saturating_sub(head.len()).min(self.buf.len());
+        Ok(n)
+    }
+
+    /// One recv(2) (never blocking) from `fd` of up to `max` bytes, after
+    /// what is written; the count read.
+    pub fn read_from(&mut self, fd: std::os::fd::RawFd, max: usize) -> std::io::Result<usize> {
+        let n = max.min(self.buf.len() - self.written);
+        // SAFETY: the kernel writes at most n bytes from `written` on, all
+        // inside the buffer.
+        let got = unsafe {
+            libc::recv(
+                fd,
+                self.buf.as_mut_ptr().add(self.written).cast(),
+                n,
+                libc::MSG_DONTWAIT,
+            )
+        };
+        if got < 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+        self.written += got as usize;
+        Ok(got as usize)
+    }
 }
 
 impl std::fmt::Debug for Chunk {

@@ -6,7 +6,7 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use crate::message::Msg;
+use crate::message::{Msg, RecvBuf};
 
 /// Identifies a pipe for the lifetime of the process.
 pub type PipeId = u64;
@@ -15,6 +15,18 @@ static NEXT_PIPE_ID: AtomicU64 = AtomicU64::new(1);
 
 pub fn next_pipe_id() -> PipeId {
     NEXT_PIPE_ID.fetch_add(1, Ordering::Relaxed)
+}
+
+/// What `Pipe::read_now` did.
+#[derive(Debug, PartialEq, Eq)]
+pub enum DirectRead {
+    /// No message came of it.
+    Nothing,
+    /// Messages were queued on the pipe.
+    Queued,
+    /// The next message, of this length, was read into the given buffer
+    /// (whole: it fitted).
+    Delivered(usize),
 }
 
 pub trait Pipe: Send + Sync {
@@ -42,10 +54,12 @@ pub trait Pipe: Send + Sync {
         None
     }
     /// Reads what the kernel holds for this pipe from the calling thread,
-    /// rather than waiting for the I/O thread to do it; true if messages
-    /// were queued. Only for a receiver about to wait on this pipe alone.
-    fn read_now(&self) -> bool {
-        false
+    /// rather than waiting for the I/O thread to do it. Only for a receiver
+    /// about to wait on this pipe alone. With `into`, the next message may
+    /// be read straight into that buffer instead of being queued: only for
+    /// a protocol that passes messages through unchanged.
+    fn read_now(&self, _into: Option<&mut RecvBuf<'_>>) -> DirectRead {
+        DirectRead::Nothing
     }
     /// Whether input may already be waiting, so that `read_now` is worth
     /// trying before waiting: not just after a send (request and reply),

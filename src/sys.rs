@@ -286,3 +286,11 @@ pub fn set_tcp_congestion(fd: libc::c_int, name: &str) -> bool {
     };
     rc == 0
 }
+
+/// How many bytes a stream socket holds ready to read (FIONREAD).
+pub fn bytes_readable(fd: libc::c_int) -> Option<usize> {
+    let mut n: libc::c_int = 0;
+    // SAFETY: FIONREAD stores one int through the pointer.
+    let rc = unsafe { libc::ioctl(fd, libc::FIONREAD, &mut n) };
+    (rc == 0 && n >= 0).then_some(n as usize)
+}

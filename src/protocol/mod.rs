@@ -57,6 +57,12 @@ pub trait Protocol: Send {
     fn send_from(&mut self, _data: &[u8]) -> bool {
         false
     }
+    /// Whether `recv` hands over a pipe's messages exactly as they came,
+    /// with nothing to strip, filter or remember; they may then be read
+    /// straight into the application's buffer (`Pipe::read_now`).
+    fn passes_messages_through(&self) -> bool {
+        false
+    }
     /// Receives a message. (Send-only types never get here.)
     fn recv(&mut self) -> Result<Msg, RecvError> {
         Err(RecvError::WouldBlock)

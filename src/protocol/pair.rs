@@ -38,6 +38,10 @@ impl Protocol for Pair {
         self.peer.as_ref().is_some_and(|p| p.send_from(data))
     }
 
+    fn passes_messages_through(&self) -> bool {
+        true
+    }
+
     fn recv(&mut self) -> Result<Msg, RecvError> {
         self.peer
             .as_ref()

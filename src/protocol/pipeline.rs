@@ -52,6 +52,9 @@ impl Protocol for Pull {
     fn remove_pipe(&mut self, id: PipeId) {
         self.fq.remove(id);
     }
+    fn passes_messages_through(&self) -> bool {
+        true
+    }
     fn recv(&mut self) -> Result<Msg, RecvError> {
         self.fq.recv().map(|(_, m)| m).ok_or(RecvError::WouldBlock)
     }

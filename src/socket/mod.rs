@@ -15,8 +15,8 @@ use parking_lot::{Mutex, MutexGuard};
 
 use crate::abi;
 use crate::error::{Errno, Result, EAGAIN, EBADF, EINVAL, ENOMEM, ENOPROTOOPT, ENOTSUP, ETIMEDOUT};
-use crate::message::{Chunk, Msg};
-use crate::pipe::Pipe;
+use crate::message::{Chunk, Msg, RecvBuf};
+use crate::pipe::{DirectRead, Pipe};
 use crate::protocol::{self, Protocol, RecvError, SendError};
 use crate::timer::{TimerHandle, TimerTarget};
 use crate::transport::{self, batching, Endpoint, EndpointCtx};
@@ -34,6 +34,13 @@ pub struct Socket {
     /// next holds (or can take) the core.
     dirty: AtomicBool,
     weak: Weak<Socket>,
+}
+
+/// What a receive got.
+pub enum Received {
+    Msg(Msg),
+    /// A message of this length, read into the buffer given (it fitted).
+    IntoBuffer(usize),
 }
 
 struct Core {
@@ -313,13 +320,26 @@ impl Socket {
         }
     }
 
+    /// Receives a message, waiting up to NN_RCVTIMEO unless `dontwait`.
     pub fn recv(&self, dontwait: bool) -> Result<Msg> {
+        match self.recv_into(None, dontwait)? {
+            Received::Msg(msg) => Ok(msg),
+            Received::IntoBuffer(_) => unreachable!("no buffer was given"),
+        }
+    }
+
+    /// Like `recv`, but a large message may be read straight into `buf`
+    /// (nn_recv into the application's buffer) where the protocol passes
+    /// messages through unchanged and the receiver reads the connection
+    /// itself: that saves copying it there from a message.
+    pub fn recv_into(&self, mut buf: Option<&mut RecvBuf<'_>>, dontwait: bool) -> Result<Received> {
         if !protocol::can_ever_recv(self.protocol) {
             return Err(ENOTSUP);
         }
         let mut until: Option<Option<Instant>> = None;
         let mut direct;
         let mut waited = false;
+        let mut lend = false;
         loop {
             let snap = self.link.snapshot();
             self.check_usable()?;
@@ -328,15 +348,8 @@ impl Socket {
                 core.apply_pipe_events(&self.link);
                 match core.proto.recv() {
                     Ok(msg) => {
-                        self.link
-                            .stats
-                            .messages_received
-                            .fetch_add(1, Ordering::Relaxed);
-                        self.link
-                            .stats
-                            .bytes_received
-                            .fetch_add(msg.body.len() as u64, Ordering::Relaxed);
-                        return Ok(msg);
+                        self.count_received(msg.body.len());
+                        return Ok(Received::Msg(msg));
                     }
                     Err(RecvError::Fail(e)) => return Err(e),
                     Err(RecvError::WouldBlock) => {}
@@ -346,6 +359,7 @@ impl Socket {
                 }
                 if until.is_none() {
                     until = Some(deadline(core.opts.rcvtimeo));
+                    lend = buf.is_some() && core.proto.passes_messages_through();
                 }
                 // With a single stream connection, wait on its descriptor
                 // (and the socket's wake-up descriptor) so an arriving reply
@@ -362,8 +376,16 @@ impl Socket {
                     // Take what has already arrived before sleeping on it.
                     // (Waiting for an answer, the poll finds out at once
                     // if it is there, saving a read that finds nothing.)
-                    if (waited || pipe.input_likely()) && pipe.read_now() {
-                        continue;
+                    if waited || pipe.input_likely() {
+                        let into = buf.as_deref_mut().filter(|_| lend);
+                        match pipe.read_now(into) {
+                            DirectRead::Delivered(len) => {
+                                self.count_received(len);
+                                return Ok(Received::IntoBuffer(len));
+                            }
+                            DirectRead::Queued => continue,
+                            DirectRead::Nothing => {}
+                        }
                     }
                     waited = true;
                     pipe.begin_direct_wait();
@@ -378,6 +400,14 @@ impl Socket {
                 return Err(ETIMEDOUT);
             }
         }
+    }
+
+    fn count_received(&self, len: usize) {
+        let stats = &self.link.stats;
+        stats.messages_received.fetch_add(1, Ordering::Relaxed);
+        stats
+            .bytes_received
+            .fetch_add(len as u64, Ordering::Relaxed);
     }
 
     pub fn bind(&self, addr: &str) -> Result<c_int> {

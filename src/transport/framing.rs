@@ -52,6 +52,20 @@ pub fn frame_header(wire: Wire, len: usize) -> ([u8; 9], usize) {
     }
 }
 
+/// The body length in a complete frame header (8 bytes for tcp, 9 for ipc).
+fn frame_len(wire: Wire, header: &[u8]) -> Result<u64, DecodeError> {
+    let len_bytes = match wire {
+        Wire::Tcp => &header[0..8],
+        Wire::Ipc => {
+            if header[0] != IPC_MSG_NORMAL {
+                return Err(DecodeError::BadFrameType(header[0]));
+            }
+            &header[1..9]
+        }
+    };
+    Ok(u64::from_be_bytes(len_bytes.try_into().expect("8 bytes")))
+}
+
 /// What a decoder found in the bytes it was fed.
 #[derive(Debug)]
 pub enum Decoded {
@@ -120,11 +134,26 @@ impl Decoder {
         }
     }
 
-    fn header_len(&self) -> usize {
+    pub fn header_len(&self) -> usize {
         match self.wire {
             Wire::Tcp => 8,
             Wire::Ipc => 9,
         }
+    }
+
+    /// Whether the next byte starts a message frame, whose body will be
+    /// the whole message (no backtrace to split off).
+    pub fn at_plain_frame_start(&self) -> bool {
+        !self.split_trace && matches!(self.state, State::Header { got: 0, .. })
+    }
+
+    /// The body length a frame header announces, if the header is valid
+    /// and the length within NN_RCVMAXSIZE (the decoder itself, fed the
+    /// same header, would refuse the frame otherwise).
+    pub fn body_len(&self, header: &[u8]) -> Option<usize> {
+        let len = frame_len(self.wire, header).ok()?;
+        let len = usize::try_from(len).ok()?;
+        self.max_size.is_none_or(|max| len <= max).then_some(len)
     }
 
     /// The body being received, when enough of it is still to come to be
@@ -143,6 +172,17 @@ impl Decoder {
             State::Body(body) if body.is_full() => self.finish_body(),
             _ => None,
         }
+    }
+
+    /// The body being received was read elsewhere (into the receiver's
+    /// buffer, see `StreamPipe::read_body_into`): the next frame follows.
+    pub fn body_taken(&mut self) {
+        debug_assert!(matches!(self.state, State::Body(_)));
+        self.trace.clear();
+        self.state = State::Header {
+            buf: [0; 9],
+            got: 0,
+        };
     }
 
     fn finish_body(&mut self) -> Option<Decoded> {
@@ -214,16 +254,7 @@ impl Decoder {
                     *got += n;
                     data = &data[n..];
                     if *got == hlen {
-                        let len_bytes = match self.wire {
-                            Wire::Tcp => &buf[0..8],
-                            Wire::Ipc => {
-                                if buf[0] != IPC_MSG_NORMAL {
-                                    return Err(DecodeError::BadFrameType(buf[0]));
-                                }
-                                &buf[1..9]
-                            }
-                        };
-                        let len = u64::from_be_bytes(len_bytes.try_into().expect("8 bytes"));
+                        let len = frame_len(self.wire, &buf[..hlen])?;
                         if let Some(d) = self.start_frame(len)? {
                             out(d);
                         }

@@ -21,9 +21,8 @@ use super::framing::{self, Decoded, Decoder, Wire};
 use super::reactor::{self, Cmd};
 use super::ws_codec::{self, Role, WsDecoder, WsEvent};
 use super::EndpointCtx;
-use crate::message::Chunk;
-use crate::message::Msg;
-use crate::pipe::{next_pipe_id, Pipe, PipeId};
+use crate::message::{Chunk, FillingChunk, Msg, RecvBuf};
+use crate::pipe::{next_pipe_id, DirectRead, Pipe, PipeId};
 use crate::protocol::is_valid_peer;
 use crate::socket::PipeEvent;
 
@@ -212,6 +211,25 @@ struct ConnState {
     batch_seq: u64,
     /// When the first message of the held batch was queued.
     batch_started: Instant,
+}
+
+/// What a read step did: messages queued on the pipe, or one read into
+/// the receiver's buffer.
+struct Filled {
+    queued: usize,
+    delivered: Option<usize>,
+}
+
+/// What `read_into_buffer` did.
+enum IntoBuffer {
+    /// Not at a frame boundary, or interrupted: nothing read.
+    Skipped,
+    /// The kernel had nothing.
+    Nothing,
+    /// A message delivered into the buffer (and what followed queued).
+    Delivered(Filled),
+    /// Read and decoded the usual way; `drained`: the read came back short.
+    Decoded { queued: usize, drained: bool },
 }
 
 /// Reads of this size or more go straight into the message body.
@@ -571,7 +589,7 @@ impl StreamPipe {
     /// Reads and decodes until the kernel would block or the input queue is
     /// full. Returns the number of messages queued.
     fn fill(&self, st: &mut ConnState) -> Result<usize, ()> {
-        self.fill_until(st, false)
+        self.fill_until(st, false, None).map(|f| f.queued)
     }
 
     /// Like `fill`, but with `stop_when_short`, stops after a read that
@@ -579,26 +597,73 @@ impl StreamPipe {
     /// the read that would say so costs a system call. Only for a receiver
     /// about to take what it read: a reader that must see the end of the
     /// stream (a close arriving with the last data) reads on.
-    fn fill_until(&self, st: &mut ConnState, stop_when_short: bool) -> Result<usize, ()> {
-        let res = self.read_in(st, stop_when_short);
+    ///
+    /// With `into`, a large message that is next in line and has wholly
+    /// arrived is read into that buffer instead (see `read_body_into`).
+    fn fill_until(
+        &self,
+        st: &mut ConnState,
+        stop_when_short: bool,
+        into: Option<&mut RecvBuf<'_>>,
+    ) -> Result<Filled, ()> {
+        let res = self.read_in(st, stop_when_short, into);
         self.has_input.store(!st.inq.is_empty(), Ordering::Release);
         res
     }
 
-    fn read_in(&self, st: &mut ConnState, stop_when_short: bool) -> Result<usize, ()> {
+    fn read_in(
+        &self,
+        st: &mut ConnState,
+        stop_when_short: bool,
+        mut into: Option<&mut RecvBuf<'_>>,
+    ) -> Result<Filled, ()> {
         let mut got = 0;
+        let queued = |queued| Filled {
+            queued,
+            delivered: None,
+        };
         if !st.pending_input.is_empty() {
             let bytes = std::mem::take(&mut st.pending_input);
             got += self.decode(st, &bytes)?;
         }
+        if let (Some(buf), true) = (into.as_deref_mut(), st.inq.is_empty()) {
+            let step =
+                SCRATCH.with_borrow_mut(|scratch| self.read_into_buffer(st, buf, scratch))?;
+            match step {
+                IntoBuffer::Skipped => {}
+                IntoBuffer::Nothing => return Ok(queued(got)),
+                IntoBuffer::Delivered(filled) => return Ok(filled),
+                IntoBuffer::Decoded { queued: n, drained } => {
+                    got += n;
+                    if stop_when_short && drained {
+                        return Ok(queued(got));
+                    }
+                }
+            }
+        }
         loop {
             if st.in_bytes >= self.ctx.opts.rcvbuf {
                 st.paused = true;
-                return Ok(got);
+                return Ok(queued(got));
             }
             st.paused = false;
-            // Large SP bodies are read straight into the message.
+            // Large SP bodies are read straight into the message, or into
+            // the receiver's buffer if the message goes there next.
             if let Codec::Sp(decoder) = &mut st.codec {
+                if let (Some(body), Some(buf), true) = (
+                    decoder.body_to_read(DIRECT_READ),
+                    into.as_deref_mut(),
+                    st.inq.is_empty(),
+                ) {
+                    if let Some(len) = self.read_body_into(body, buf)? {
+                        decoder.body_taken();
+                        st.received = true;
+                        return Ok(Filled {
+                            queued: 0,
+                            delivered: Some(len),
+                        });
+                    }
+                }
                 if let Some(body) = decoder.body_to_read(DIRECT_READ) {
                     let wanted = body.remaining();
                     match body.read_from(self.stream.raw_fd()) {
@@ -610,11 +675,11 @@ impl StreamPipe {
                                 got += 1;
                             }
                             if stop_when_short && n < wanted {
-                                return Ok(got);
+                                return Ok(queued(got));
                             }
                             continue;
                         }
-                        Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(got),
+                        Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(queued(got)),
                         Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                         Err(_) => return Err(()),
                     }
@@ -636,12 +701,108 @@ impl StreamPipe {
                 Some((n, drained)) => {
                     got += n;
                     if stop_when_short && drained {
-                        return Ok(got);
+                        return Ok(queued(got));
                     }
                 }
-                None => return Ok(got),
+                None => return Ok(queued(got)),
             }
         }
+    }
+
+    /// A receiver's first read with its own buffer at hand, at a frame
+    /// boundary: one readv puts the frame header aside, what follows into
+    /// the receiver's buffer and anything beyond into `scratch`. If the
+    /// body fits there and all of it has arrived (in this read, or by now
+    /// as `finish_into` finds), the message is delivered there with no
+    /// copy and no allocation; otherwise what was read is decoded as usual.
+    fn read_into_buffer(
+        &self,
+        st: &mut ConnState,
+        buf: &mut RecvBuf<'_>,
+        scratch: &mut [u8],
+    ) -> Result<IntoBuffer, ()> {
+        let hlen = match &st.codec {
+            Codec::Sp(d) if d.at_plain_frame_start() && st.pending_input.is_empty() => {
+                d.header_len()
+            }
+            _ => return Ok(IntoBuffer::Skipped),
+        };
+        let mut head = [0u8; 9];
+        let n = match buf.read_between(self.stream.raw_fd(), &mut head[..hlen], scratch) {
+            Ok(0) => return Err(()),
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(IntoBuffer::Nothing),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => return Ok(IntoBuffer::Skipped),
+            Err(_) => return Err(()),
+        };
+        let in_tail = n.saturating_sub(hlen + buf.written().len());
+        let drained = n < hlen + buf.capacity() + scratch.len();
+        let len = match &st.codec {
+            Codec::Sp(d) if n >= hlen => d.body_len(&head[..hlen]),
+            _ => None,
+        };
+        if let Some(len) = len.filter(|&len| len <= buf.capacity()) {
+            let have = buf.written().len();
+            if have >= len || (self.all_arrived(len - have) && self.finish_into(buf, len)?) {
+                // What came after the body starts the next messages.
+                let mut queued = self.decode(st, &buf.written()[len..])?;
+                queued += self.decode(st, &scratch[..in_tail])?;
+                st.received = true;
+                return Ok(IntoBuffer::Delivered(Filled {
+                    queued,
+                    delivered: Some(len),
+                }));
+            }
+        }
+        let mut queued = self.decode(st, &head[..n.min(hlen)])?;
+        queued += self.decode(st, buf.written())?;
+        queued += self.decode(st, &scratch[..in_tail])?;
+        Ok(IntoBuffer::Decoded { queued, drained })
+    }
+
+    /// Reads the rest of a large body that is being received into the
+    /// receiver's buffer instead, if the whole message fits there and has
+    /// arrived (what came with its header is copied over first). The
+    /// length if so; None leaves `body` to be read the usual way.
+    fn read_body_into(
+        &self,
+        body: &mut FillingChunk,
+        buf: &mut RecvBuf<'_>,
+    ) -> Result<Option<usize>, ()> {
+        let len = body.total_len();
+        let prefix = body.filled().len();
+        if len > buf.capacity() || prefix > SCRATCH_LEN || !self.all_arrived(body.remaining()) {
+            return Ok(None);
+        }
+        buf.clear();
+        buf.append(body.filled());
+        if self.finish_into(buf, len)? {
+            return Ok(Some(len));
+        }
+        body.extend_from(&buf.written()[prefix..]);
+        Ok(None)
+    }
+
+    /// Whether `missing` more bytes have arrived to be read.
+    fn all_arrived(&self, missing: usize) -> bool {
+        crate::sys::bytes_readable(self.stream.raw_fd()).is_some_and(|n| n >= missing)
+    }
+
+    /// Reads into `buf` (which holds the start of a `len`-byte body) until
+    /// the body is complete there, as it should be when `all_arrived` said
+    /// so. False if the kernel had less after all: `buf` then holds the
+    /// body as far as it was read.
+    fn finish_into(&self, buf: &mut RecvBuf<'_>, len: usize) -> Result<bool, ()> {
+        while buf.written().len() < len {
+            match buf.read_from(self.stream.raw_fd(), len - buf.written().len()) {
+                Ok(0) => return Err(()),
+                Ok(_) => {}
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(false),
+                Err(_) => return Err(()),
+            }
+        }
+        Ok(true)
     }
 
     /// Decodes received bytes into queued messages (answering WebSocket
@@ -902,17 +1063,28 @@ impl Pipe for StreamPipe {
 
     /// While the pipe can take data (not paused at NN_RCVBUF, not broken),
     /// its socket is the descriptor to wait on.
-    fn read_now(&self) -> bool {
+    fn read_now(&self, into: Option<&mut RecvBuf<'_>>) -> DirectRead {
         let mut st = self.state.lock();
         if !st.inq.is_empty() || !st.active || st.broken || st.paused {
-            return false;
+            return DirectRead::Nothing;
         }
-        match self.fill_until(&mut st, true) {
-            Ok(n) => n > 0,
+        // (A pipe being removed delivers only what it has queued.)
+        let into = into.filter(|_| !st.remove_when_drained);
+        match self.fill_until(&mut st, true, into) {
+            Ok(Filled {
+                delivered: Some(len),
+                ..
+            }) => DirectRead::Delivered(len),
+            Ok(Filled { queued: 0, .. }) => DirectRead::Nothing,
+            Ok(_) => DirectRead::Queued,
             Err(()) => {
                 let queued = !st.inq.is_empty();
                 self.break_off(st);
-                queued
+                if queued {
+                    DirectRead::Queued
+                } else {
+                    DirectRead::Nothing
+                }
             }
         }
     }
@@ -1069,7 +1241,7 @@ mod tests {
         let leftover = [&[0x82u8, 5][..], b"hello"].concat();
         let pipe = StreamPipe::new_ws(stream, ctx, 0, Role::Client, leftover).into_arc();
         assert!(pipe.input_likely());
-        assert!(pipe.read_now());
+        assert_eq!(pipe.read_now(None), DirectRead::Queued);
         assert_eq!(pipe.recv().unwrap().body.as_slice(), b"hello");
     }
 }
