@@ -90,6 +90,11 @@ impl Drop for CoreGuard<'_> {
 impl Core {
     /// Applies the pipe arrivals and departures transports queued.
     fn apply_pipe_events(&mut self, link: &SocketLink) {
+        // (Checked first: this runs on every call, events are rare.)
+        if !link.has_events() {
+            self.proto.poll_pending();
+            return;
+        }
         for ev in link.take_events() {
             match ev {
                 PipeEvent::Added(pipe) => match self.proto.add_pipe(pipe.clone()) {

@@ -808,6 +808,9 @@ impl StreamPipe {
     /// Decodes received bytes into queued messages (answering WebSocket
     /// pings and closes); returns how many messages were queued.
     fn decode(&self, st: &mut ConnState, bytes: &[u8]) -> Result<usize, ()> {
+        if bytes.is_empty() {
+            return Ok(0);
+        }
         let mut got = 0;
         let ConnState {
             codec,
