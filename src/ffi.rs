@@ -354,12 +354,14 @@ pub unsafe extern "C" fn nn_recv(s: c_int, buf: *mut c_void, len: usize, flags: 
         if buf.is_null() && len != 0 {
             return Err(EFAULT);
         }
+        // (No slice may exceed isize::MAX bytes; no message can either.)
+        let usable = len.min(isize::MAX as usize);
         let mut app_buf = (len != NN_MSG && len > 0).then(|| {
-            // SAFETY: the application gives len writable bytes at buf
-            // (checked non-null above); they may be uninitialised, hence
+            // SAFETY: the application gives len >= usable writable bytes at
+            // buf (checked non-null above); they may be uninitialised, hence
             // MaybeUninit, and nothing else uses them during this call.
             RecvBuf::new(unsafe {
-                std::slice::from_raw_parts_mut(buf as *mut std::mem::MaybeUninit<u8>, len)
+                std::slice::from_raw_parts_mut(buf as *mut std::mem::MaybeUninit<u8>, usable)
             })
         });
         let msg = match sock.recv_into(app_buf.as_mut(), dontwait(flags))? {

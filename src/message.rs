@@ -289,41 +289,6 @@ impl<'a> RecvBuf<'a> {
         n
     }
 
-    /// One readv(2) from `fd`: the first bytes into `head`, the next into
-    /// this buffer (from its start: what it held counts as unwritten), the
-    /// rest into `tail`. Returns the count read; `written` then covers what
-    /// landed here.
-    pub fn read_between(
-        &mut self,
-        fd: std::os::fd::RawFd,
-        head: &mut [u8],
-        tail: &mut [u8],
-    ) -> std::io::Result<usize> {
-        let iov = [
-            libc::iovec {
-                iov_base: head.as_mut_ptr().cast(),
-                iov_len: head.len(),
-            },
-            libc::iovec {
-                iov_base: self.buf.as_mut_ptr().cast(),
-                iov_len: self.buf.len(),
-            },
-            libc::iovec {
-                iov_base: tail.as_mut_ptr().cast(),
-                iov_len: tail.len(),
-            },
-        ];
-        // SAFETY: each iovec describes a live, writable buffer of its
-        // length (head and tail borrowed mutably, and this buffer).
-        let n = unsafe { libc::readv(fd, iov.as_ptr(), iov.len() as libc::c_int) };
-        if n < 0 {
-            return Err(std::io::Error::last_os_error());
-        }
-        let n = n as usize;
-        self.written = n.saturating_sub(head.len()).min(self.buf.len());
-        Ok(n)
-    }
-
     /// One recv(2) (never blocking) from `fd` of up to `max` bytes, after
     /// what is written; the count read.
     pub fn read_from(&mut self, fd: std::os::fd::RawFd, max: usize) -> std::io::Result<usize> {

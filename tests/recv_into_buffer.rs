@@ -19,6 +19,9 @@ const PULL_PORT: u16 = 13822;
 const RAW_PEER_PORT: u16 = 13823;
 const BURST_PORT: u16 = 13824;
 const LIMIT_PORT: u16 = 13825;
+const UNTOUCHED_PORT: u16 = 13826;
+const TIMEOUT_PORT: u16 = 13827;
+const FAULT_PORT: u16 = 13828;
 
 /// Message `i` of `len` bytes: a pattern that differs per message and per
 /// position, so a byte out of place shows.
@@ -160,6 +163,107 @@ fn messages_sharing_a_read_are_all_delivered_and_truncation_is_reported() {
     }
 }
 
+/// A plain TCP socket connected to a PAIR socket bound at `port`, past the
+/// SP handshake: a peer that writes whatever bytes a test wants.
+fn raw_pair_peer(port: u16) -> std::net::TcpStream {
+    let mut peer = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    peer.set_nodelay(true).unwrap();
+    peer.write_all(&[0, b'S', b'P', 0, 0, 16, 0, 0]).unwrap();
+    let mut theirs = [0u8; 8];
+    peer.read_exact(&mut theirs).unwrap();
+    assert_eq!(theirs, [0, b'S', b'P', 0, 0, 16, 0, 0]);
+    peer
+}
+
+/// A tcp frame: length, then body.
+fn frame(body: &[u8]) -> Vec<u8> {
+    [&(body.len() as u64).to_be_bytes()[..], body].concat()
+}
+
+/// A PAIR socket bound at `port` on 127.0.0.1 that waits `timeout_ms` to
+/// receive, and a raw peer connected to it that has sent one message
+/// already received (so the receiver is past its first read).
+fn bound_pair_and_peer(port: u16, timeout_ms: c_int) -> (c_int, std::net::TcpStream) {
+    let pair = socket(NN_PAIR);
+    set_int(pair, NN_SOL_SOCKET, NN_RCVTIMEO, timeout_ms);
+    set_int(pair, NN_SOL_SOCKET, NN_RCVMAXSIZE, 100);
+    bind(pair, &format!("tcp://127.0.0.1:{port}"));
+    let mut peer = raw_pair_peer(port);
+    peer.write_all(&frame(b"warm")).unwrap();
+    assert_eq!(recv_buf(pair, 40).unwrap().1, b"warm");
+    (pair, peer)
+}
+
+/// Writes `bytes` to the peer 100 ms from now, while the receiver is
+/// blocked in nn_recv (so it reads the connection itself).
+fn write_later(
+    mut peer: std::net::TcpStream,
+    bytes: Vec<u8>,
+) -> std::thread::JoinHandle<std::net::TcpStream> {
+    std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(100));
+        peer.write_all(&bytes).unwrap();
+        peer
+    })
+}
+
+/// The buffer holds the message and nothing else: bytes past it stay as
+/// they were, even when the next message arrived in the same read.
+#[test]
+fn bytes_past_the_message_are_left_alone() {
+    let (pair, peer) = bound_pair_and_peer(UNTOUCHED_PORT, 5000);
+    let writer = write_later(peer, [frame(b"hello"), frame(b"second-message")].concat());
+    let mut buf = [0xEEu8; 40];
+    // SAFETY: buf has 40 writable bytes.
+    let rc = unsafe { nn_recv(pair, buf.as_mut_ptr().cast(), buf.len(), 0) };
+    assert_eq!(rc, 5);
+    assert_eq!(&buf[..5], b"hello");
+    assert!(
+        buf[5..].iter().all(|&b| b == 0xEE),
+        "written past the message: {buf:?}"
+    );
+    assert_eq!(recv_buf(pair, 40).unwrap().1, b"second-message");
+    drop(writer.join().unwrap());
+    close(pair);
+}
+
+/// A receive that times out with half a message arrived leaves the buffer
+/// as it was; the message is whole once the rest comes.
+#[test]
+fn a_failed_receive_leaves_the_buffer_alone() {
+    let (pair, peer) = bound_pair_and_peer(TIMEOUT_PORT, 300);
+    let msg = pattern(9, 30);
+    let wire = frame(&msg);
+    let writer = write_later(peer, wire[..18].to_vec());
+    let mut buf = [b'X'; 40];
+    // SAFETY: buf has 40 writable bytes.
+    let rc = unsafe { nn_recv(pair, buf.as_mut_ptr().cast(), buf.len(), 0) };
+    assert_eq!((rc, nn_errno()), (-1, libc::ETIMEDOUT));
+    assert!(
+        buf.iter().all(|&b| b == b'X'),
+        "a failed receive wrote: {buf:?}"
+    );
+    writer.join().unwrap().write_all(&wire[18..]).unwrap();
+    assert_eq!(recv_buf(pair, 40).unwrap().1, msg);
+    close(pair);
+}
+
+/// A message that arrived whole is delivered even when what follows it in
+/// the same read is a frame the receiver refuses (over NN_RCVMAXSIZE); the
+/// connection is dropped after it.
+#[test]
+fn a_bad_frame_after_a_message_does_not_take_the_message_with_it() {
+    let (pair, peer) = bound_pair_and_peer(FAULT_PORT, 1000);
+    let mut wire = frame(b"hello");
+    wire.extend(1000u64.to_be_bytes());
+    wire.extend([0u8; 50]);
+    let writer = write_later(peer, wire);
+    assert_eq!(recv_buf(pair, 40).map(|(_, b)| b), Ok(b"hello".to_vec()));
+    assert_eq!(recv_buf(pair, 40).err(), Some(libc::ETIMEDOUT));
+    drop(writer.join().unwrap());
+    close(pair);
+}
+
 /// A peer (a plain TCP socket speaking SP) that writes its frames in pieces
 /// with pauses: a header split in two, a body cut at odd places, the end of
 /// one message and the start of the next in one write. The receiver is
@@ -168,13 +272,9 @@ fn messages_sharing_a_read_are_all_delivered_and_truncation_is_reported() {
 fn messages_arriving_in_pieces_are_whole() {
     let pair = socket(NN_PAIR);
     set_int(pair, NN_SOL_SOCKET, NN_RCVTIMEO, 10_000);
+    set_int(pair, NN_SOL_SOCKET, NN_RCVMAXSIZE, -1);
     bind(pair, &format!("tcp://127.0.0.1:{RAW_PEER_PORT}"));
-    let mut peer = std::net::TcpStream::connect(("127.0.0.1", RAW_PEER_PORT)).unwrap();
-    peer.set_nodelay(true).unwrap();
-    peer.write_all(&[0, b'S', b'P', 0, 0, 16, 0, 0]).unwrap();
-    let mut theirs = [0u8; 8];
-    peer.read_exact(&mut theirs).unwrap();
-    assert_eq!(theirs, [0, b'S', b'P', 0, 0, 16, 0, 0]);
+    let mut peer = raw_pair_peer(RAW_PEER_PORT);
 
     let sizes = [200_000usize, 40_000, 3, 100_000];
     let mut wire = Vec::new();
