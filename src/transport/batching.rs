@@ -58,6 +58,10 @@ pub struct Sender {
 struct Held {
     /// Oldest first.
     batches: VecDeque<HeldBatch>,
+    /// Connections whose batches the thread wrote itself since the I/O
+    /// thread last looked: when the thread pauses, what Nagle's algorithm
+    /// still holds on them is pushed out too (`StreamPipe::write_tail`).
+    written: Vec<Weak<StreamPipe>>,
     /// The I/O thread has this sender on its list.
     registered: bool,
 }
@@ -103,6 +107,7 @@ impl ThreadSender {
             shared: RefCell::new(Arc::new(Sender {
                 held: Mutex::new(Held {
                     batches: VecDeque::new(),
+                    written: Vec::new(),
                     registered: false,
                 }),
                 last_send_ns: AtomicU64::new(0),
@@ -183,7 +188,13 @@ fn write_aged(t: &ThreadSender, now: Instant) {
             let mut h = shared.held.lock();
             match h.batches.front() {
                 Some(b) if now.saturating_duration_since(b.started) >= BATCH_AGE => {
-                    h.batches.pop_front()
+                    let b = h.batches.pop_front();
+                    if let Some(b) = &b {
+                        if !h.written.iter().any(|w| w.ptr_eq(&b.pipe)) {
+                            h.written.push(b.pipe.clone());
+                        }
+                    }
+                    b
                 }
                 front => {
                     t.oldest.set(front.map(|b| b.started));
@@ -239,7 +250,7 @@ impl Sender {
     /// I/O thread: writes everything the thread holds if it has not sent
     /// for IDLE_FLUSH_DELAY (or at once with `force`).
     pub fn flush_if_idle(&self, now: Instant, force: bool) -> IdleFlush {
-        let batches = {
+        let (batches, written) = {
             let mut h = self.held.lock();
             let last = epoch() + Duration::from_nanos(self.last_send_ns.load(Ordering::Relaxed));
             let due = last + IDLE_FLUSH_DELAY;
@@ -247,11 +258,21 @@ impl Sender {
                 return IdleFlush::CheckAt(due);
             }
             h.registered = false;
-            std::mem::take(&mut h.batches)
+            (
+                std::mem::take(&mut h.batches),
+                std::mem::take(&mut h.written),
+            )
         };
-        for b in batches {
+        for b in &batches {
             if let Some(pipe) = b.pipe.upgrade() {
-                pipe.write_held(Some(b.seq));
+                pipe.write_tail(Some(b.seq));
+            }
+        }
+        for w in written {
+            if !batches.iter().any(|b| b.pipe.ptr_eq(&w)) {
+                if let Some(pipe) = w.upgrade() {
+                    pipe.write_tail(None);
+                }
             }
         }
         IdleFlush::Done

@@ -1191,7 +1191,7 @@ impl Loop {
         pipe.detach();
         // What a streaming sender left queued was as good as sent: write
         // it now (what the kernel takes) rather than drop it.
-        let broken = !pipe.write_held(None);
+        let broken = pipe.write_held(None) == Some(false);
         if broken || linger.is_zero() || !pipe.has_pending_output() {
             self.teardown(tok, false);
             return;

@@ -89,6 +89,15 @@ impl Stream {
         }
     }
 
+    /// Sends what Nagle's algorithm holds back now, leaving it on for what
+    /// follows: setting TCP_NODELAY flushes pending output (tcp(7)).
+    pub fn push_past_nagle(&self) {
+        if let Stream::Tcp(s) = self {
+            let _ = s.set_nodelay(true);
+            let _ = s.set_nodelay(false);
+        }
+    }
+
     pub fn raw_fd(&self) -> RawFd {
         match self {
             Stream::Tcp(s) => s.as_raw_fd(),
@@ -467,12 +476,12 @@ impl StreamPipe {
     }
 
     /// Writes the batch held back from the kernel, if it is batch `seq`
-    /// (any batch for None). Returns false if the connection broke (it is
-    /// then reported for teardown).
-    pub fn write_held(&self, seq: Option<u64>) -> bool {
+    /// (any batch for None). None if there was none to write; else false
+    /// if the connection broke (it is then reported for teardown).
+    pub fn write_held(&self, seq: Option<u64>) -> Option<bool> {
         let mut st = self.state.lock();
         if st.held.is_none() || (seq.is_some() && st.held != seq) {
-            return true;
+            return None;
         }
         let before = st.out_bytes;
         let ok = self.flush(&mut st).is_ok();
@@ -485,7 +494,27 @@ impl StreamPipe {
         if wake {
             self.ctx.link.wake();
         }
-        ok
+        Some(ok)
+    }
+
+    /// The I/O thread's write of batch `seq` (if still held), for a
+    /// thread that streamed on this connection and has stopped sending:
+    /// the tail of its burst, which no later write will push out. With
+    /// Nagle's algorithm on (NN_TCP_NODELAY off, the default) the kernel
+    /// keeps the tail while an earlier segment is unacknowledged, and a
+    /// receiver with one small segment outstanding delays its ACK by 40 ms
+    /// or more: the end of a 200,000-message stream came 40 ms late in 9 of
+    /// 20 runs. The tail is pushed out at once instead (also when the
+    /// thread wrote its last batch itself); within a burst Nagle still
+    /// merges what the sender writes.
+    pub fn write_tail(&self, seq: Option<u64>) {
+        let written = match seq {
+            Some(seq) => self.write_held(Some(seq)) != Some(false),
+            None => true,
+        };
+        if written && !self.ctx.opts.tcp_nodelay {
+            self.stream.push_past_nagle();
+        }
     }
 
     pub fn has_pending_output(&self) -> bool {
