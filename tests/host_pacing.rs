@@ -16,6 +16,8 @@ use common::*;
 const TCP_PORT: u16 = 13819;
 const WS_PORT: u16 = 13820;
 
+/// The algorithm of `fd`, read here rather than with the library's own
+/// helper, so a fault there cannot hide from the test.
 fn congestion(fd: c_int) -> String {
     let mut name = [0u8; 16];
     let mut len = name.len() as libc::socklen_t;

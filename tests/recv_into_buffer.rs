@@ -45,20 +45,6 @@ fn recv_buf(s: c_int, cap: usize) -> Result<(usize, Vec<u8>), c_int> {
     Ok((n, buf))
 }
 
-/// Two PAIR sockets over `url`, both taking messages of any size.
-fn pair_unlimited(url: &str) -> (c_int, c_int) {
-    let a = socket(NN_PAIR);
-    let b = socket(NN_PAIR);
-    for s in [a, b] {
-        set_int(s, NN_SOL_SOCKET, NN_RCVTIMEO, 10_000);
-        set_int(s, NN_SOL_SOCKET, NN_SNDTIMEO, 10_000);
-        set_int(s, NN_SOL_SOCKET, NN_RCVMAXSIZE, -1);
-    }
-    bind(a, url);
-    connect(b, url);
-    (a, b)
-}
-
 const SIZES: [usize; 10] = [
     0,
     1,

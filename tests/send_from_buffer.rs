@@ -27,15 +27,7 @@ fn pattern(seed: u8, len: usize) -> Vec<u8> {
 }
 
 fn pair(url: &str) -> (c_int, c_int) {
-    let a = socket(NN_PAIR);
-    let b = socket(NN_PAIR);
-    for s in [a, b] {
-        set_int(s, NN_SOL_SOCKET, NN_RCVTIMEO, 10_000);
-        set_int(s, NN_SOL_SOCKET, NN_SNDTIMEO, 10_000);
-        set_int(s, NN_SOL_SOCKET, NN_RCVMAXSIZE, -1);
-    }
-    bind(b, url);
-    connect(a, url);
+    let (b, a) = pair_unlimited(url);
     send(a, b"up");
     assert_eq!(recv(b), b"up");
     (a, b)

@@ -85,6 +85,21 @@ pub fn pair_over(url: &str, timeout_ms: c_int) -> (c_int, c_int) {
     (a, b)
 }
 
+/// Like `pair_over` with 10 s timeouts, but both sockets take messages of
+/// any size (NN_RCVMAXSIZE -1).
+pub fn pair_unlimited(url: &str) -> (c_int, c_int) {
+    let a = socket(NN_PAIR);
+    let b = socket(NN_PAIR);
+    for s in [a, b] {
+        set_int(s, NN_SOL_SOCKET, NN_RCVTIMEO, 10_000);
+        set_int(s, NN_SOL_SOCKET, NN_SNDTIMEO, 10_000);
+        set_int(s, NN_SOL_SOCKET, NN_RCVMAXSIZE, -1);
+    }
+    bind(a, url);
+    connect(b, url);
+    (a, b)
+}
+
 /// Waits until socket `s` has `n` connections (NN_STAT_CURRENT_CONNECTIONS),
 /// failing with `what` if `deadline` passes first.
 pub fn await_connections(s: c_int, n: u64, deadline: std::time::Instant, what: &str) {
