@@ -699,6 +699,11 @@ def machine_info(ourlib, load_start):
         pass
     info["Kernel"] = "%s %s" % (platform.system(), platform.release())
     try:
+        with open("/proc/sys/net/ipv4/tcp_congestion_control") as f:
+            info["TCP congestion control (default)"] = f.read().strip()
+    except OSError:
+        pass
+    try:
         with open("/etc/os-release") as f:
             for line in f:
                 if line.startswith("PRETTY_NAME="):
@@ -910,9 +915,13 @@ def write_markdown(path, svg_name, res, libs, skipped, args, minfo, vers,
              "MB/s = 10^6 bytes per second of payload.")
     L.append("- **Raw socket floor**: `perf/raw_floor.c`, the same pattern "
              "over a plain blocking socket (tcp: 127.0.0.1 with "
-             "`TCP_NODELAY`; ipc: an `AF_UNIX` stream socket) with SP's "
+             "`TCP_NODELAY`, and cubic instead of BBR congestion control "
+             "as our library sets on connections within the host; ipc: an "
+             "`AF_UNIX` stream socket) with SP's "
              "8-byte length-prefix framing, one `writev` per message and a "
-             "64 KiB read buffer: what the kernel allows with no library.")
+             "64 KiB read buffer: what the kernel allows with no library. "
+             "nanomsg and nng keep the system's default congestion control "
+             "(see docs/decisions.md).")
     L.append("- **ours vs best**: our result divided by the best of the "
              "other libraries as a speed factor; **bold** (≥ 1.00×) means "
              "ours is at least as fast.")
