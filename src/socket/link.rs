@@ -111,6 +111,12 @@ impl SocketLink {
         }
     }
 
+    /// Whether any thread is blocked on this socket (in `wait` or
+    /// `wait_on_fd`).
+    pub fn has_waiters(&self) -> bool {
+        self.waiters.load(Ordering::SeqCst) > 0 || self.fd_waiters.load(Ordering::SeqCst) > 0
+    }
+
     /// Marks the socket as watched through NN_SNDFD / NN_RCVFD (for good).
     pub fn watch_readiness(&self) {
         self.readiness_watched.store(true, Ordering::SeqCst);

@@ -353,7 +353,10 @@ impl Socket {
                 core.apply_pipe_events(&self.link);
                 match core.proto.recv() {
                     Ok(msg) => {
+                        let more = core.proto.can_recv();
+                        drop(core);
                         self.count_received(msg.body.len());
+                        self.pass_on_the_rest(more);
                         return Ok(Received::Msg(msg));
                     }
                     Err(RecvError::Fail(e)) => return Err(e),
@@ -386,6 +389,7 @@ impl Socket {
                         match pipe.read_now(into) {
                             DirectRead::Delivered(len) => {
                                 self.count_received(len);
+                                self.pass_on_the_rest(pipe.can_recv());
                                 return Ok(Received::IntoBuffer(len));
                             }
                             DirectRead::Queued => continue,
@@ -404,6 +408,16 @@ impl Socket {
                 self.check_usable()?;
                 return Err(ETIMEDOUT);
             }
+        }
+    }
+
+    /// A receiver that read several messages off a connection at once
+    /// took one; with `more` left, another thread blocked on the socket
+    /// must wake to take them: it sleeps on the connection, which the data
+    /// it was waiting for has already left.
+    fn pass_on_the_rest(&self, more: bool) {
+        if more && self.link.has_waiters() {
+            self.link.wake();
         }
     }
 
