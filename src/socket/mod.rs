@@ -333,10 +333,10 @@ impl Socket {
         }
     }
 
-    /// Like `recv`, but a large message may be read straight into `buf`
+    /// Like `recv`, but the message may be put straight into `buf`
     /// (nn_recv into the application's buffer) where the protocol passes
     /// messages through unchanged and the receiver reads the connection
-    /// itself: that saves copying it there from a message.
+    /// itself: that saves making a message only to copy it there.
     pub fn recv_into(&self, mut buf: Option<&mut RecvBuf<'_>>, dontwait: bool) -> Result<Received> {
         if !protocol::can_ever_recv(self.protocol) {
             return Err(ENOTSUP);

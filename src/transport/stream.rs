@@ -639,8 +639,8 @@ impl StreamPipe {
     /// about to take what it read: a reader that must see the end of the
     /// stream (a close arriving with the last data) reads on.
     ///
-    /// With `into`, a large message that is next in line and has wholly
-    /// arrived is read into that buffer instead (see `read_body_into`).
+    /// With `into`, the next message may go into that buffer instead of
+    /// the queue (see `read_into_buffer` and `read_body_into`).
     fn fill_until(
         &self,
         st: &mut ConnState,
@@ -832,7 +832,8 @@ impl StreamPipe {
                     });
                 }
                 // (The kernel held less than it said: what was read is
-                // decoded as usual.)
+                // decoded as usual. Only here is the buffer written with
+                // no delivery; FIONREAD makes it all but impossible.)
                 let mut queued = self.decode(st, &bytes[..hlen])?;
                 queued += self.decode(st, buf.written())?;
                 return Ok(IntoBuffer::Decoded {
