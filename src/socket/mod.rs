@@ -353,7 +353,7 @@ impl Socket {
                 core.apply_pipe_events(&self.link);
                 match core.proto.recv() {
                     Ok(msg) => {
-                        let more = core.proto.can_recv();
+                        let more = self.link.has_waiters() && core.proto.can_recv();
                         drop(core);
                         self.count_received(msg.body.len());
                         self.pass_on_the_rest(more);
@@ -389,7 +389,7 @@ impl Socket {
                         match pipe.read_now(into) {
                             DirectRead::Delivered(len) => {
                                 self.count_received(len);
-                                self.pass_on_the_rest(pipe.can_recv());
+                                self.pass_on_the_rest(self.link.has_waiters() && pipe.can_recv());
                                 return Ok(Received::IntoBuffer(len));
                             }
                             DirectRead::Queued => continue,
@@ -412,11 +412,12 @@ impl Socket {
     }
 
     /// A receiver that read several messages off a connection at once
-    /// took one; with `more` left, another thread blocked on the socket
-    /// must wake to take them: it sleeps on the connection, which the data
-    /// it was waiting for has already left.
-    fn pass_on_the_rest(&self, more: bool) {
-        if more && self.link.has_waiters() {
+    /// took one; with `more` left and another thread blocked on the socket
+    /// (checked first by the caller: whether more is left may mean looking
+    /// at every pipe), that thread must wake to take them: it sleeps on
+    /// the connection, which the data it was waiting for has already left.
+    fn pass_on_the_rest(&self, more_and_waiters: bool) {
+        if more_and_waiters {
             self.link.wake();
         }
     }
