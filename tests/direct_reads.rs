@@ -135,8 +135,9 @@ fn peer_closing_after_the_last_receive_is_noticed() {
 
 /// A bound PAIR whose peers come and go: each new connection may get the
 /// descriptor number of the one before, and a receiver blocked on it must
-/// wait on the new connection, not the old (the wait set is kept per
-/// socket and keyed by pipe, not by descriptor number).
+/// wait on the new connection, not the old. (Written for a per-socket
+/// epoll set keyed by pipe, since reverted; the receiver now polls the
+/// lone pipe's descriptor afresh on each wait, and the test still holds.)
 #[test]
 fn successive_peers_are_waited_on() {
     for url in [ipc_url("successive"), "tcp://127.0.0.1:13818".to_string()] {

@@ -9,19 +9,13 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use common::*;
-use nanomsg::abi::*;
 
 const PORT: u16 = 13830;
 
 #[test]
 fn a_waiting_receiver_takes_what_another_read_ahead() {
     for url in [format!("tcp://127.0.0.1:{PORT}"), ipc_url("shared")] {
-        let pull = socket(NN_PULL);
-        let push = socket(NN_PUSH);
-        set_int(pull, NN_SOL_SOCKET, NN_RCVTIMEO, 5000);
-        set_int(push, NN_SOL_SOCKET, NN_SNDTIMEO, 5000);
-        bind(pull, &url);
-        connect(push, &url);
+        let (pull, push) = pull_push_over(&url, 5000);
         // Connected, and both receivers' first receive over.
         send(push, b"warm-up");
         assert_eq!(recv(pull), b"warm-up");

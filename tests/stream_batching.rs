@@ -26,12 +26,7 @@ fn expect_all_in_order(pull: i32, url: &str) {
 }
 
 fn connected_pair(url: &str) -> (i32, i32) {
-    let pull = socket(NN_PULL);
-    set_int(pull, NN_SOL_SOCKET, NN_RCVTIMEO, 5000);
-    bind(pull, url);
-    let push = socket(NN_PUSH);
-    set_int(push, NN_SOL_SOCKET, NN_SNDTIMEO, 5000);
-    connect(push, url);
+    let (pull, push) = pull_push_over(url, 5000);
     // One message through first, so the stream does not start before the
     // connection is up.
     send(push, b"up");

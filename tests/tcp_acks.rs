@@ -20,7 +20,6 @@ mod common;
 use std::os::raw::c_int;
 
 use common::*;
-use nanomsg::abi::*;
 
 /// One connection per port, so each is found by its peer's port: tcp://
 /// on the first CONNECTIONS, ws:// on the next.
@@ -50,12 +49,7 @@ fn check(scheme: &str, first_port: u16) {
     let mut left_unacked = 0;
     for port in first_port..first_port + CONNECTIONS {
         let url = format!("{scheme}://127.0.0.1:{port}");
-        let pull = socket(NN_PULL);
-        let push = socket(NN_PUSH);
-        set_int(pull, NN_SOL_SOCKET, NN_RCVTIMEO, 5000);
-        set_int(push, NN_SOL_SOCKET, NN_SNDTIMEO, 5000);
-        bind(pull, &url);
-        connect(push, &url);
+        let (pull, push) = pull_push_over(&url, 5000);
         send(push, &[7u8; 64]);
         assert_eq!(recv(pull), [7u8; 64]);
         let fd = tcp_fd(port, PortOf::Peer).expect("the PUSH socket's TCP connection");

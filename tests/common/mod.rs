@@ -85,6 +85,18 @@ pub fn pair_over(url: &str, timeout_ms: c_int) -> (c_int, c_int) {
     (a, b)
 }
 
+/// A PULL socket bound to `url` and a PUSH socket connected to it, the
+/// PULL waiting up to `timeout_ms` to receive, the PUSH to send.
+pub fn pull_push_over(url: &str, timeout_ms: c_int) -> (c_int, c_int) {
+    let pull = socket(NN_PULL);
+    let push = socket(NN_PUSH);
+    set_int(pull, NN_SOL_SOCKET, NN_RCVTIMEO, timeout_ms);
+    set_int(push, NN_SOL_SOCKET, NN_SNDTIMEO, timeout_ms);
+    bind(pull, url);
+    connect(push, url);
+    (pull, push)
+}
+
 /// Like `pair_over` with 10 s timeouts, but both sockets take messages of
 /// any size (NN_RCVMAXSIZE -1).
 pub fn pair_unlimited(url: &str) -> (c_int, c_int) {
