@@ -40,15 +40,43 @@ pub enum WsError {
     TooLarge,
 }
 
+/// The longest frame header: 2 bytes, a 64-bit length, a masking key.
+const MAX_FRAME_HEADER: usize = 14;
+
+/// What the decoder keeps reserved for a message ahead of its bytes: a
+/// frame's announced length is the peer's claim, so memory follows the
+/// bytes that actually arrive, not the claim.
+const RESERVE_AHEAD: usize = 256 * 1024;
+
+/// The frame whose payload is being read.
+struct Frame {
+    opcode: u8,
+    fin: bool,
+    /// Payload bytes still to come.
+    left: usize,
+    mask: Option<[u8; 4]>,
+    /// Payload bytes already unmasked (selects the key byte).
+    done: usize,
+}
+
+/// Decodes a stream of frames, one header or payload piece at a time: it
+/// never buffers more of a frame than has arrived, and never trusts a
+/// length before checking it (RFC 6455 5.2: a 64-bit length has its top
+/// bit clear; control frames are short and final; a message stays within
+/// NN_RCVMAXSIZE, counting every fragment).
 pub struct WsDecoder {
     role: Role,
     max_size: Option<usize>,
-    /// Received bytes not yet parsed, from `start`.
-    buf: Vec<u8>,
-    start: usize,
-    /// The message being reassembled from fragments.
-    partial: Vec<u8>,
+    /// The header being read and how much of it has arrived.
+    head: [u8; MAX_FRAME_HEADER],
+    head_got: usize,
+    frame: Option<Frame>,
+    /// The data message being assembled, across its fragments.
+    message: Vec<u8>,
+    /// A data frame without FIN opened a message that continuations finish.
     fragmented: bool,
+    /// The payload of the control frame being read (at most 125 bytes).
+    control: Vec<u8>,
 }
 
 impl WsDecoder {
@@ -56,117 +84,192 @@ impl WsDecoder {
         WsDecoder {
             role,
             max_size,
-            buf: Vec::new(),
-            start: 0,
-            partial: Vec::new(),
+            head: [0; MAX_FRAME_HEADER],
+            head_got: 0,
+            frame: None,
+            message: Vec::new(),
             fragmented: false,
+            control: Vec::new(),
         }
+    }
+
+    /// Changes NN_RCVMAXSIZE for the messages that start from now on.
+    pub fn set_max_size(&mut self, max_size: Option<usize>) {
+        self.max_size = max_size;
     }
 
     /// Consumes bytes, calling `out` for each message and control frame.
-    pub fn feed(&mut self, data: &[u8], out: &mut dyn FnMut(WsEvent)) -> Result<(), WsError> {
-        self.buf.extend_from_slice(data);
-        while self.parse_one(out)? {}
-        // Drop what was consumed.
-        if self.start > 0 {
-            self.buf.drain(..self.start);
-            self.start = 0;
+    /// Events reported before an error stand: the caller delivers them.
+    pub fn feed(&mut self, mut data: &[u8], out: &mut dyn FnMut(WsEvent)) -> Result<(), WsError> {
+        loop {
+            if self.frame.is_none() {
+                let used = self.read_header(data)?;
+                data = &data[used..];
+                if self.frame.is_none() {
+                    return Ok(());
+                }
+            }
+            let frame = self.frame.as_mut().expect("a frame is open");
+            let n = frame.left.min(data.len());
+            let piece = &data[..n];
+            data = &data[n..];
+            let target = if frame.opcode & 0x8 != 0 {
+                &mut self.control
+            } else {
+                &mut self.message
+            };
+            let at = target.len();
+            target.extend_from_slice(piece);
+            if let Some(key) = frame.mask {
+                apply_mask_from(&mut target[at..], key, frame.done);
+            }
+            frame.done += n;
+            frame.left -= n;
+            if frame.left > 0 {
+                return Ok(());
+            }
+            let frame = self.frame.take().expect("a frame is open");
+            self.finish(frame, out);
         }
-        Ok(())
     }
 
-    /// Parses one frame if all of it is buffered; Ok(false) when more bytes
-    /// are needed.
-    fn parse_one(&mut self, out: &mut dyn FnMut(WsEvent)) -> Result<bool, WsError> {
-        let b = &self.buf[self.start..];
-        if b.len() < 2 {
-            return Ok(false);
-        }
-        let fin = b[0] & 0x80 != 0;
-        if b[0] & 0x70 != 0 {
-            return Err(WsError::Protocol("reserved bits set"));
-        }
-        let opcode = b[0] & 0x0F;
-        let masked = b[1] & 0x80 != 0;
-        let mut len = u64::from(b[1] & 0x7F);
-        let mut at = 2;
-        if len == 126 {
-            if b.len() < 4 {
-                return Ok(false);
+    /// Takes header bytes from `data` (returns how many); opens the frame
+    /// once its header is complete and valid.
+    fn read_header(&mut self, data: &[u8]) -> Result<usize, WsError> {
+        let mut used = 0;
+        loop {
+            let needed = self.header_len();
+            if self.head_got == needed {
+                break;
             }
-            len = u64::from(u16::from_be_bytes([b[2], b[3]]));
-            at = 4;
-        } else if len == 127 {
-            if b.len() < 10 {
-                return Ok(false);
+            if used == data.len() {
+                return Ok(used);
             }
-            len = u64::from_be_bytes(b[2..10].try_into().expect("8 bytes"));
-            at = 10;
+            let n = (needed - self.head_got).min(data.len() - used);
+            self.head[self.head_got..self.head_got + n].copy_from_slice(&data[used..used + n]);
+            self.head_got += n;
+            used += n;
+            if self.head_got == 2 {
+                self.check_first_bytes()?;
+            }
         }
-        match (self.role, masked) {
-            (Role::Server, false) => return Err(WsError::Protocol("unmasked client frame")),
-            (Role::Client, true) => return Err(WsError::Protocol("masked server frame")),
-            _ => {}
+        let h = &self.head;
+        let short = u64::from(h[1] & 0x7F);
+        let (len, key_at) = match short {
+            126 => (u64::from(u16::from_be_bytes([h[2], h[3]])), 4),
+            127 => (
+                u64::from_be_bytes(h[2..10].try_into().expect("8 bytes")),
+                10,
+            ),
+            n => (n, 2),
+        };
+        if len >> 63 != 0 {
+            return Err(WsError::Protocol("64-bit length with the top bit set"));
         }
+        let opcode = h[0] & 0x0F;
         let control = opcode & 0x8 != 0;
-        if control && (!fin || len > 125) {
-            return Err(WsError::Protocol("bad control frame"));
-        }
         if !control {
-            let total = self.partial.len() as u64 + len;
+            let total = (self.message.len() as u64).saturating_add(len);
             if self.max_size.is_some_and(|m| total > m as u64) {
                 return Err(WsError::TooLarge);
             }
         }
-        let key_at = at;
-        if masked {
-            at += 4;
+        let left = usize::try_from(len).map_err(|_| WsError::TooLarge)?;
+        let mask = (h[1] & 0x80 != 0).then(|| h[key_at..key_at + 4].try_into().expect("4 bytes"));
+        if control {
+            self.control.clear();
+        } else {
+            self.message.reserve(left.min(RESERVE_AHEAD));
         }
-        let len = usize::try_from(len).map_err(|_| WsError::TooLarge)?;
-        if b.len() < at + len {
-            return Ok(false);
+        self.frame = Some(Frame {
+            opcode,
+            fin: h[0] & 0x80 != 0,
+            left,
+            mask,
+            done: 0,
+        });
+        self.head_got = 0;
+        Ok(used)
+    }
+
+    /// The full length of the header being read, as far as its first two
+    /// bytes tell (2 until they have arrived).
+    fn header_len(&self) -> usize {
+        if self.head_got < 2 {
+            return 2;
         }
-        let mut payload = b[at..at + len].to_vec();
-        if masked {
-            let key: [u8; 4] = b[key_at..key_at + 4].try_into().expect("4 bytes");
-            apply_mask(&mut payload, key);
+        let ext = match self.head[1] & 0x7F {
+            126 => 2,
+            127 => 8,
+            _ => 0,
+        };
+        let key = if self.head[1] & 0x80 != 0 { 4 } else { 0 };
+        2 + ext + key
+    }
+
+    /// The checks the first two header bytes allow, before any more is read.
+    fn check_first_bytes(&self) -> Result<(), WsError> {
+        let (b0, b1) = (self.head[0], self.head[1]);
+        if b0 & 0x70 != 0 {
+            return Err(WsError::Protocol("reserved bits set"));
         }
-        self.start += at + len;
+        let fin = b0 & 0x80 != 0;
+        let opcode = b0 & 0x0F;
+        match (self.role, b1 & 0x80 != 0) {
+            (Role::Server, false) => return Err(WsError::Protocol("unmasked client frame")),
+            (Role::Client, true) => return Err(WsError::Protocol("masked server frame")),
+            _ => {}
+        }
         match opcode {
-            OP_TEXT | OP_BINARY => {
-                if self.fragmented {
-                    return Err(WsError::Protocol("new message inside a fragmented one"));
-                }
-                if fin {
-                    out(WsEvent::Message(payload));
-                } else {
-                    self.partial = payload;
-                    self.fragmented = true;
-                }
+            OP_TEXT | OP_BINARY if self.fragmented => {
+                Err(WsError::Protocol("new message inside a fragmented one"))
             }
-            OP_CONTINUATION => {
-                if !self.fragmented {
-                    return Err(WsError::Protocol("continuation without a message"));
-                }
-                self.partial.extend_from_slice(&payload);
-                if fin {
-                    self.fragmented = false;
-                    out(WsEvent::Message(std::mem::take(&mut self.partial)));
-                }
+            OP_CONTINUATION if !self.fragmented => {
+                Err(WsError::Protocol("continuation without a message"))
             }
-            OP_PING => out(WsEvent::Ping(payload)),
-            OP_PONG => {}
-            OP_CLOSE => out(WsEvent::Close(payload)),
-            _ => return Err(WsError::Protocol("unknown opcode")),
+            OP_TEXT | OP_BINARY | OP_CONTINUATION => Ok(()),
+            OP_CLOSE | OP_PING | OP_PONG if !fin || b1 & 0x7F > 125 => {
+                Err(WsError::Protocol("bad control frame"))
+            }
+            OP_CLOSE | OP_PING | OP_PONG => Ok(()),
+            _ => Err(WsError::Protocol("unknown opcode")),
         }
-        Ok(true)
+    }
+
+    /// A frame's payload is complete.
+    fn finish(&mut self, frame: Frame, out: &mut dyn FnMut(WsEvent)) {
+        match frame.opcode {
+            OP_TEXT | OP_BINARY | OP_CONTINUATION => {
+                self.fragmented = !frame.fin;
+                if frame.fin {
+                    out(WsEvent::Message(std::mem::take(&mut self.message)));
+                }
+            }
+            OP_PING => out(WsEvent::Ping(std::mem::take(&mut self.control))),
+            OP_CLOSE => out(WsEvent::Close(std::mem::take(&mut self.control))),
+            _ => {} // a pong: nothing to do
+        }
     }
 }
 
 /// XORs `data` with the 4-byte masking key (RFC 6455 section 5.3).
 pub fn apply_mask(data: &mut [u8], key: [u8; 4]) {
-    for (i, b) in data.iter_mut().enumerate() {
-        *b ^= key[i & 3];
+    apply_mask_from(data, key, 0);
+}
+
+/// XORs `data`, which starts `offset` bytes into a payload, with the key.
+fn apply_mask_from(data: &mut [u8], key: [u8; 4], offset: usize) {
+    let mut k = key;
+    k.rotate_left(offset % 4);
+    // Eight bytes at a time: the key repeats every four.
+    let wide = u64::from_ne_bytes([k[0], k[1], k[2], k[3], k[0], k[1], k[2], k[3]]);
+    let mut words = data.chunks_exact_mut(8);
+    for w in &mut words {
+        let x = u64::from_ne_bytes((&*w).try_into().expect("8 bytes")) ^ wide;
+        w.copy_from_slice(&x.to_ne_bytes());
+    }
+    for (i, b) in words.into_remainder().iter_mut().enumerate() {
+        *b ^= k[i & 3];
     }
 }
 
@@ -331,5 +434,78 @@ mod tests {
         )
         .unwrap();
         assert_eq!(v, vec![WsEvent::Close(vec![3, 232])]);
+    }
+
+    fn frame64(first: u8, len: u64, key: [u8; 4]) -> Vec<u8> {
+        let mut v = vec![first, 0x80 | 127];
+        v.extend(len.to_be_bytes());
+        v.extend(key);
+        v
+    }
+
+    /// Issue 18: a 1-byte fragment, then a continuation announcing
+    /// 2^64-1 bytes. The sum once wrapped round past the limit check and
+    /// the slice index panicked.
+    #[test]
+    fn lengths_that_overflow_are_refused() {
+        let k = [1, 2, 3, 4];
+        let mut bytes = frame(OP_BINARY, false, b"x", Some(k));
+        bytes.extend(frame64(0x80, u64::MAX, k));
+        for max in [Some(1 << 20), None] {
+            assert!(decode(Role::Server, max, &bytes, 64).is_err(), "{max:?}");
+        }
+        for len in [u64::MAX, 1 << 63] {
+            assert_eq!(
+                decode(Role::Server, None, &frame64(0x82, len, k), 64),
+                Err(WsError::Protocol("64-bit length with the top bit set"))
+            );
+        }
+        // A huge but legal length waits for its bytes, holding only those.
+        let mut d = WsDecoder::new(Role::Server, None);
+        let mut head = frame64(0x82, 1 << 40, k);
+        head.extend([0u8; 1000]);
+        d.feed(&head, &mut |_| panic!("no message yet")).unwrap();
+        assert!(d.message.capacity() <= RESERVE_AHEAD + 1000);
+        assert_eq!(
+            decode(Role::Server, Some(1 << 30), &frame64(0x82, 1 << 40, k), 64),
+            Err(WsError::TooLarge)
+        );
+    }
+
+    #[test]
+    fn any_split_and_any_mask_offset_decode_the_same() {
+        let k = Some([0xA1, 0xB2, 0xC3, 0xD4]);
+        let body: Vec<u8> = (0..300u32).map(|i| (i * 7) as u8).collect();
+        let mut bytes = frame(OP_BINARY, false, &body[..13], k);
+        bytes.extend(frame(OP_PING, true, b"ping!", k));
+        bytes.extend(frame(OP_CONTINUATION, false, &[], k));
+        bytes.extend(frame(OP_CONTINUATION, true, &body[13..], k));
+        bytes.extend(frame(OP_BINARY, true, &[], k));
+        for step in 1..=40 {
+            let v = decode(Role::Server, Some(300), &bytes, step).unwrap();
+            assert_eq!(
+                v,
+                vec![
+                    WsEvent::Ping(b"ping!".to_vec()),
+                    WsEvent::Message(body.clone()),
+                    WsEvent::Message(Vec::new()),
+                ],
+                "step {step}"
+            );
+        }
+        assert_eq!(
+            decode(Role::Server, Some(299), &bytes, 7),
+            Err(WsError::TooLarge)
+        );
+    }
+
+    #[test]
+    fn events_before_an_error_are_reported() {
+        let mut bytes = frame(OP_BINARY, true, b"kept", None);
+        bytes.extend([0x83, 0]);
+        let mut d = WsDecoder::new(Role::Client, None);
+        let mut v = Vec::new();
+        assert!(d.feed(&bytes, &mut |e| v.push(e)).is_err());
+        assert_eq!(v, vec![WsEvent::Message(b"kept".to_vec())]);
     }
 }
