@@ -14,14 +14,16 @@ use crate::global;
 use crate::protocol::{can_ever_recv, can_ever_send};
 use crate::socket::Socket;
 
-/// Moves messages from `from` to `to` until one side fails.
+/// Moves messages from `from` to `to` until one side fails. A panic while
+/// moving one message costs that message (and the connection whose code
+/// panicked, which closes itself), not the device.
 fn forward(from: &Socket, to: &Socket) -> Errno {
     loop {
-        let msg = match from.recv(false) {
-            Ok(m) => m,
-            Err(e) => return e,
-        };
-        if let Err((e, _)) = to.send(msg, false) {
+        let moved = crate::fault::contain(|| {
+            let msg = from.recv(false)?;
+            to.send(msg, false).map_err(|(e, _)| e)
+        });
+        if let Some(Err(e)) = moved {
             return e;
         }
     }

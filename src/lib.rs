@@ -9,6 +9,7 @@ pub mod abi;
 pub mod cmsg;
 pub mod device;
 pub mod error;
+pub mod fault;
 pub mod ffi;
 pub mod global;
 pub mod message;

@@ -73,7 +73,9 @@ fn run(t: &'static Timers) {
                 let e = g.0.pop().expect("peeked");
                 drop(g);
                 if let Some(target) = e.target.upgrade() {
-                    target.on_timer(e.token);
+                    // A panic in one socket's timer work must not stop the
+                    // timers of every other socket.
+                    let _ = crate::fault::contain(|| target.on_timer(e.token));
                 }
                 g = t.heap.lock();
             }

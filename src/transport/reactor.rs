@@ -25,6 +25,7 @@ use super::stream::{as_pipe, Progress, Stream, StreamPipe};
 use super::ws_codec::Role;
 use super::ws_handshake;
 use super::EndpointCtx;
+use crate::fault;
 use crate::pipe::PipeId;
 use crate::socket::stats::{dec, inc, Stats};
 use crate::socket::PipeEvent;
@@ -116,6 +117,19 @@ pub enum Cmd {
         attempt: u64,
         addrs: io::Result<Vec<SocketAddr>>,
     },
+}
+
+impl Cmd {
+    /// The entry whose work this command is, if it is one entry's.
+    fn token(&self) -> Option<usize> {
+        match self {
+            Cmd::ClosePipe(tok, _) | Cmd::WatchInput(tok, _) | Cmd::WatchOutput(tok, _) => {
+                Some(*tok)
+            }
+            Cmd::Resolved { dialer, .. } => Some(*dialer),
+            _ => None,
+        }
+    }
 }
 
 pub struct Reactor {
@@ -328,25 +342,100 @@ impl Loop {
                 .map(|Reverse((t, ..))| t.saturating_duration_since(Instant::now()));
             if let Err(e) = self.poll.poll(&mut events, timeout) {
                 if e.kind() != io::ErrorKind::Interrupted {
-                    panic!("epoll failed: {e}");
+                    // (Only a broken epoll descriptor fails here; keep
+                    // serving timers rather than spin.)
+                    std::thread::sleep(Duration::from_millis(10));
                 }
             }
             for ev in events.iter() {
                 if ev.token() == FLUSH_TIMER {
-                    self.flush_idle_senders(false);
+                    fault::contain(|| self.flush_idle_senders(false));
                 } else if ev.token() != WAKER {
                     // A connection that only became writable has nothing
                     // new to read (events are edge-triggered).
                     let readable = ev.is_readable() || ev.is_read_closed() || ev.is_error();
-                    self.on_event(ev.token().0, readable, ev.is_writable());
+                    self.step(ev.token().0, readable, ev.is_writable());
                 }
             }
             let cmds = std::mem::take(&mut *self.reactor.cmds.lock());
             for c in cmds {
-                self.on_cmd(c);
+                let tok = c.token();
+                self.contained(tok, |l| l.on_cmd(c));
             }
             self.fire_timers();
         }
+    }
+
+    /// Handles readiness of the entry at `tok`, containing a panic.
+    fn step(&mut self, tok: usize, readable: bool, writable: bool) {
+        self.contained(Some(tok), |l| l.on_event(tok, readable, writable));
+    }
+
+    /// Runs `f`; if it panics, the entry at `tok` (the one whose work
+    /// panicked) pays for it alone: a connection is closed (counted as
+    /// broken, reported under NN_PRINT_ERRORS), a dialer tries again after
+    /// its back-off, and the loop serves everything else as before.
+    fn contained(&mut self, tok: Option<usize>, f: impl FnOnce(&mut Self)) {
+        let finished = fault::contain(|| f(&mut *self)).is_some();
+        if let (false, Some(tok)) = (finished, tok) {
+            if fault::contain(|| self.close_after_panic(tok)).is_none() {
+                self.evict(tok);
+            }
+        }
+    }
+
+    /// The entry at `tok` panicked: closes it the usual way.
+    fn close_after_panic(&mut self, tok: usize) {
+        let (label, dialer) = match self.entries.get(tok) {
+            Some(Entry::Conn { pipe, .. }) => (pipe.label().to_string(), None),
+            Some(Entry::Connecting { dialer, .. })
+            | Some(Entry::Upgrade {
+                side: UpgradeSide::Client { dialer, .. },
+                ..
+            }) => (String::new(), Some(*dialer)),
+            Some(Entry::Upgrade { .. }) => {
+                self.drop_upgrade(tok);
+                return;
+            }
+            Some(Entry::Dialer(d)) => {
+                crate::report::endpoint_error(&d.ctx.label, libc::ECONNABORTED);
+                self.retry_later(tok);
+                return;
+            }
+            // A listener whose accept panicked tries again on its next event.
+            _ => return,
+        };
+        match dialer {
+            None => {
+                crate::report::endpoint_error(&label, libc::ECONNABORTED);
+                self.teardown(tok, true);
+            }
+            Some(d) => {
+                self.forget(tok);
+                let e = io::Error::from_raw_os_error(libc::ECONNABORTED);
+                self.connect_failed(d, &e);
+            }
+        }
+    }
+
+    /// Last resort when closing an entry after a panic panicked too:
+    /// forgets it with as little code as possible.
+    fn evict(&mut self, tok: usize) {
+        let Some(entry) = self.entries.try_remove(tok) else {
+            return;
+        };
+        let fd = match &entry {
+            Entry::Listener { listener, .. } => listener.raw_fd(),
+            Entry::Connecting { stream, .. } | Entry::Upgrade { stream, .. } => stream.raw_fd(),
+            Entry::Conn { pipe, .. } => {
+                pipe.stream().shutdown();
+                pipe.link_event(PipeEvent::Removed(pipe_id(pipe)));
+                pipe.stream().raw_fd()
+            }
+            Entry::WsListener { listener, .. } => listener.as_raw_fd(),
+            Entry::Dialer(_) => return,
+        };
+        let _ = self.registry().deregister(&mut SourceFd(&fd));
     }
 
     fn registry(&self) -> &mio::Registry {
@@ -567,7 +656,7 @@ impl Loop {
         // the next one is sent.
         pipe.unpark_reads();
         if was_parked {
-            self.on_event(tok, true, false);
+            self.step(tok, true, false);
         }
     }
 
@@ -590,7 +679,7 @@ impl Loop {
                 _ => return,
             };
             if let Some(conn) = self.add_conn(stream, ctx, ep, None, false, ConnKind::Sp) {
-                self.on_event(conn, true, true);
+                self.step(conn, true, true);
             }
         }
     }
@@ -675,7 +764,11 @@ impl Loop {
                 let spawned = std::thread::Builder::new()
                     .name("nanomsg-dns".into())
                     .spawn(move || {
-                        let addrs = (host.as_str(), port).to_socket_addrs().map(|a| a.collect());
+                        let lookup =
+                            || (host.as_str(), port).to_socket_addrs().map(|a| a.collect());
+                        let addrs = fault::contain(lookup).unwrap_or_else(|| {
+                            Err(io::Error::from_raw_os_error(libc::EADDRNOTAVAIL))
+                        });
                         reactor.submit(Cmd::Resolved {
                             dialer: tok,
                             attempt,
@@ -814,7 +907,7 @@ impl Loop {
             if let Some(Entry::Dialer(d)) = self.entries.get_mut(dialer) {
                 d.state = DialState::Connected(conn);
             }
-            self.on_event(conn, true, true);
+            self.step(conn, true, true);
         }
     }
 
@@ -976,7 +1069,7 @@ impl Loop {
                 inc(&ctx.link.stats.accepted_connections);
                 let kind = ConnKind::Ws(Role::Server, leftover);
                 if let Some(conn) = self.add_conn(stream, ctx, ep, None, true, kind) {
-                    self.on_event(conn, true, true);
+                    self.step(conn, true, true);
                 }
             }
             UpgradeSide::Client { dialer, .. } => {
@@ -1100,45 +1193,47 @@ impl Loop {
             }
             let (attempt, tok) = (*attempt, *tok);
             let Reverse((_, _, _, kind)) = self.timers.pop().expect("peeked");
-            match (kind, self.entries.get(tok)) {
-                (TimerKind::Redial, Some(Entry::Dialer(d))) if d.attempt == attempt => {
-                    self.dial(tok)
-                }
-                (TimerKind::LingerEnd, Some(Entry::Conn { draining, .. }))
-                    if *draining == Some(attempt) =>
-                {
-                    self.teardown(tok, false)
-                }
-                (TimerKind::ParkedInput, Some(Entry::Conn { pipe, .. }))
-                    if pipe_id(pipe) == attempt && pipe.reads_parked() =>
-                {
-                    if pipe.has_direct_waiters() {
-                        let at = now + PARKED_INPUT_CHECK;
-                        self.timers
-                            .push(Reverse((at, attempt, tok, TimerKind::ParkedInput)));
-                    } else {
-                        self.unpark_input(tok, attempt);
-                    }
-                }
-                (TimerKind::Handshake, Some(Entry::Conn { pipe, .. }))
-                    if pipe_id(pipe) == attempt && !pipe.is_active() =>
-                {
-                    self.teardown(tok, true)
-                }
-                (TimerKind::Handshake, Some(Entry::Upgrade { stamp, side, .. }))
-                    if *stamp == attempt =>
-                {
-                    match *side {
-                        UpgradeSide::Client { dialer, .. } => {
-                            self.forget(tok);
-                            let e = io::Error::from_raw_os_error(libc::ETIMEDOUT);
-                            self.connect_failed(dialer, &e);
-                        }
-                        UpgradeSide::Server { .. } => self.drop_upgrade(tok),
-                    }
-                }
-                _ => {}
+            self.contained(Some(tok), |l| l.fire_timer(kind, attempt, tok, now));
+        }
+    }
+
+    fn fire_timer(&mut self, kind: TimerKind, attempt: u64, tok: usize, now: Instant) {
+        match (kind, self.entries.get(tok)) {
+            (TimerKind::Redial, Some(Entry::Dialer(d))) if d.attempt == attempt => self.dial(tok),
+            (TimerKind::LingerEnd, Some(Entry::Conn { draining, .. }))
+                if *draining == Some(attempt) =>
+            {
+                self.teardown(tok, false)
             }
+            (TimerKind::ParkedInput, Some(Entry::Conn { pipe, .. }))
+                if pipe_id(pipe) == attempt && pipe.reads_parked() =>
+            {
+                if pipe.has_direct_waiters() {
+                    let at = now + PARKED_INPUT_CHECK;
+                    self.timers
+                        .push(Reverse((at, attempt, tok, TimerKind::ParkedInput)));
+                } else {
+                    self.unpark_input(tok, attempt);
+                }
+            }
+            (TimerKind::Handshake, Some(Entry::Conn { pipe, .. }))
+                if pipe_id(pipe) == attempt && !pipe.is_active() =>
+            {
+                self.teardown(tok, true)
+            }
+            (TimerKind::Handshake, Some(Entry::Upgrade { stamp, side, .. }))
+                if *stamp == attempt =>
+            {
+                match *side {
+                    UpgradeSide::Client { dialer, .. } => {
+                        self.forget(tok);
+                        let e = io::Error::from_raw_os_error(libc::ETIMEDOUT);
+                        self.connect_failed(dialer, &e);
+                    }
+                    UpgradeSide::Server { .. } => self.drop_upgrade(tok),
+                }
+            }
+            _ => {}
         }
     }
 

@@ -21,6 +21,7 @@ use super::framing::{self, Decoded, Decoder, Wire};
 use super::reactor::{self, Cmd};
 use super::ws_codec::{self, Role, WsDecoder, WsEvent};
 use super::EndpointCtx;
+use crate::fault;
 use crate::message::{Chunk, FillingChunk, Msg, RecvBuf};
 use crate::pipe::{next_pipe_id, DirectRead, Pipe, PipeId};
 use crate::protocol::is_valid_peer;
@@ -141,6 +142,9 @@ struct OutFrame {
     sent: usize,
     /// Bytes counted against NN_SNDBUF (0 for handshakes, control frames).
     weight: usize,
+    /// Bytes counted against [`CONTROL_CAP`]: WebSocket control frames
+    /// the connection answers with by itself.
+    control: usize,
 }
 
 impl OutFrame {
@@ -171,6 +175,7 @@ impl OutFrame {
             }),
             sent: 0,
             weight: 0,
+            control: 0,
         }
     }
 }
@@ -193,12 +198,15 @@ enum Codec {
 struct ConnState {
     out: VecDeque<OutFrame>,
     out_bytes: usize,
+    /// Bytes of queued control frames (pongs, close replies).
+    control_bytes: usize,
     inq: VecDeque<Msg>,
     in_bytes: usize,
     codec: Codec,
     /// Bytes read during the WebSocket upgrade that belong to the stream.
     pending_input: Vec<u8>,
-    /// Reading stopped because the input queue reached NN_RCVBUF.
+    /// Reading stopped because the input queue reached NN_RCVBUF, or the
+    /// control frames queued for the peer reached [`CONTROL_CAP`].
     paused: bool,
     /// The peer's handshake was accepted.
     active: bool,
@@ -251,6 +259,12 @@ enum IntoBuffer {
     /// Read and decoded the usual way; `drained`: the read came back short.
     Decoded { queued: usize, drained: bool },
 }
+
+/// The most of control frames (pongs, close replies) a connection queues
+/// for its peer; past it, the connection reads no more from that peer
+/// until they drain. A peer that pings and never reads is held back by
+/// TCP flow control instead of growing the queue without bound.
+const CONTROL_CAP: usize = 64 * 1024;
 
 /// Reads of this size or more go straight into the message body.
 const DIRECT_READ: usize = 16 * 1024;
@@ -355,6 +369,7 @@ impl StreamPipe {
             state: Mutex::new(ConnState {
                 out: first.into_iter().collect(),
                 out_bytes: 0,
+                control_bytes: 0,
                 inq: VecDeque::new(),
                 in_bytes: 0,
                 codec,
@@ -402,6 +417,27 @@ impl StreamPipe {
 
     pub fn stats(&self) -> &crate::socket::stats::Stats {
         &self.ctx.link.stats
+    }
+
+    /// The endpoint's name for NN_PRINT_ERRORS lines.
+    pub fn label(&self) -> &str {
+        &self.ctx.label
+    }
+
+    /// An application's thread panicked in this connection's code: the
+    /// connection goes (the I/O thread tears it down, counting it broken),
+    /// and the caller carries on as if it had broken by itself.
+    fn fail_after_panic(&self) {
+        crate::report::endpoint_error(&self.ctx.label, libc::ECONNABORTED);
+        self.closed.store(true, Ordering::Release);
+        let st = self.state.lock();
+        if st.broken {
+            // Marked before the panic: the close may not have been asked.
+            drop(st);
+            reactor::get().submit(Cmd::ClosePipe(self.token, self.id));
+        } else {
+            self.break_off(st);
+        }
     }
 
     pub fn link_event(&self, ev: PipeEvent) {
@@ -472,6 +508,7 @@ impl StreamPipe {
             msg: Some(msg),
             sent: 0,
             weight: len,
+            control: 0,
         }
     }
 
@@ -538,9 +575,13 @@ impl StreamPipe {
         }
         let (out_before, in_before, was_active) = (st.out_bytes, st.inq.len(), st.active);
         let wrote = self.flush(&mut st);
+        // Reading stopped while the peer left its pongs unread resumes once
+        // they have drained (to half the cap, so each pause lasts).
+        let drained =
+            st.paused && st.control_bytes <= CONTROL_CAP / 2 && st.in_bytes < self.ctx.opts.rcvbuf;
         // Read even if writing failed, and keep what was read even if the
         // stream then ends: a peer may send, then close at once.
-        let read = if readable || wrote.is_err() {
+        let read = if readable || wrote.is_err() || drained {
             self.fill(&mut st)
         } else {
             Ok(0)
@@ -595,6 +636,7 @@ impl StreamPipe {
                 if written >= left {
                     written -= left;
                     st.out_bytes -= f.weight;
+                    st.control_bytes -= f.control;
                     st.out.pop_front();
                 } else {
                     f.sent += written;
@@ -694,7 +736,7 @@ impl StreamPipe {
             }
         }
         loop {
-            if st.in_bytes >= self.ctx.opts.rcvbuf {
+            if st.in_bytes >= self.ctx.opts.rcvbuf || st.control_bytes >= CONTROL_CAP {
                 st.paused = true;
                 return Ok(queued(got));
             }
@@ -723,6 +765,7 @@ impl StreamPipe {
                         Ok(0) => return Err(()),
                         Ok(n) => {
                             if let Some(Decoded::Message(header, body)) = decoder.body_filled() {
+                                fault::on_message_received(body.as_slice());
                                 st.in_bytes += body.len();
                                 st.inq.push_back(Msg { header, body });
                                 got += 1;
@@ -821,6 +864,7 @@ impl StreamPipe {
                 buf.clear();
                 buf.append(&bytes[hlen..hlen + came]);
                 if self.finish_into(buf, len)? {
+                    fault::on_message_received(buf.written());
                     // What came after the body starts the next messages; a
                     // fault there ends the connection, not this delivery.
                     let rest = self.decode(st, bytes.get(hlen + len..).unwrap_or_default());
@@ -866,6 +910,7 @@ impl StreamPipe {
         buf.clear();
         buf.append(body.filled());
         if self.finish_into(buf, len)? {
+            fault::on_message_received(buf.written());
             return Ok(Some(len));
         }
         body.extend_from(&buf.written()[prefix..]);
@@ -907,6 +952,7 @@ impl StreamPipe {
             in_bytes,
             active,
             out,
+            control_bytes,
             ..
         } = st;
         match codec {
@@ -923,6 +969,7 @@ impl StreamPipe {
                         }
                     }
                     Decoded::Message(header, body) => {
+                        fault::on_message_received(body.as_slice());
                         *in_bytes += body.len();
                         inq.push_back(Msg { header, body });
                         got += 1;
@@ -948,6 +995,7 @@ impl StreamPipe {
                 let res = decoder.feed(bytes, &mut |ev| match ev {
                     WsEvent::Message(data) => match ws_message(data, split) {
                         Some(m) => {
+                            fault::on_message_received(m.body.as_slice());
                             *in_bytes += m.body.len();
                             inq.push_back(m);
                             got += 1;
@@ -955,12 +1003,16 @@ impl StreamPipe {
                         None => bad = true,
                     },
                     WsEvent::Ping(payload) => {
-                        out.push_back(ws_control(role, ws_codec::OP_PONG, payload))
+                        let pong = ws_control(role, ws_codec::OP_PONG, payload);
+                        *control_bytes += pong.control;
+                        out.push_back(pong);
                     }
                     WsEvent::Close(payload) => {
                         // Echo the status code, then drop the connection.
                         let code = payload.get(..2).map(<[u8]>::to_vec).unwrap_or_default();
-                        out.push_back(ws_control(role, ws_codec::OP_CLOSE, code));
+                        let reply = ws_control(role, ws_codec::OP_CLOSE, code);
+                        *control_bytes += reply.control;
+                        out.push_back(reply);
                         closing = true;
                     }
                 });
@@ -989,12 +1041,114 @@ impl StreamPipe {
     }
 }
 
+/// The application's threads enter a connection's code through [`Pipe`];
+/// each entry contains a panic there (see [`StreamPipe::fail_after_panic`]).
 impl Pipe for StreamPipe {
     fn id(&self) -> PipeId {
         self.id
     }
 
     fn send(&self, msg: Msg) -> Result<(), Msg> {
+        // (A message taken into a connection that then panicked is lost
+        // with it, as with any connection that breaks.)
+        fault::contain(|| self.send_msg(msg)).unwrap_or_else(|| {
+            self.fail_after_panic();
+            Ok(())
+        })
+    }
+
+    fn send_from(&self, data: &[u8]) -> bool {
+        fault::contain(|| self.send_from_buffer(data)).unwrap_or_else(|| {
+            self.fail_after_panic();
+            true
+        })
+    }
+
+    fn recv(&self) -> Option<Msg> {
+        fault::contain(|| self.recv_msg()).unwrap_or_else(|| {
+            self.fail_after_panic();
+            None
+        })
+    }
+
+    fn read_now(&self, into: Option<&mut RecvBuf<'_>>) -> DirectRead {
+        fault::contain(|| self.read_directly(into)).unwrap_or_else(|| {
+            self.fail_after_panic();
+            DirectRead::Nothing
+        })
+    }
+
+    fn can_send(&self) -> bool {
+        if self.closed.load(Ordering::Acquire) {
+            return false;
+        }
+        let st = self.state.lock();
+        !st.broken && (st.out_bytes == 0 || st.out_bytes < self.ctx.opts.sndbuf)
+    }
+
+    fn can_recv(&self) -> bool {
+        self.has_input.load(Ordering::Acquire)
+    }
+
+    fn close(&self) {
+        if !self.closed.load(Ordering::Acquire) {
+            reactor::get().submit(Cmd::ClosePipe(self.token, self.id));
+        }
+    }
+
+    fn input_likely(&self) -> bool {
+        // (Bytes that came with the WebSocket upgrade are input too, and
+        // no poll would announce them.)
+        let st = self.state.lock();
+        st.received || !st.pending_input.is_empty()
+    }
+
+    fn wait_fd(&self) -> Option<RawFd> {
+        let st = self.state.lock();
+        let usable = st.active && !st.broken && !st.paused && !self.closed.load(Ordering::Acquire);
+        usable.then(|| self.stream.raw_fd())
+    }
+
+    fn flush_now(&self) {
+        if fault::contain(|| self.write_held(None)).is_none() {
+            self.fail_after_panic();
+        }
+    }
+
+    fn begin_direct_wait(&self) {
+        self.direct_waiters.fetch_add(1, Ordering::SeqCst);
+    }
+
+    fn end_direct_wait(&self, fd_ready: bool) {
+        self.direct_waiters.fetch_sub(1, Ordering::SeqCst);
+        // A receiver woken by data reads it next, and keeps the I/O thread
+        // out of the way for the messages after it. One that gave up
+        // (timeout, another wake-up) may never read: hand input back.
+        if !fd_ready {
+            self.keep_input_watched();
+        }
+    }
+
+    fn keep_input_watched(&self) {
+        if self.reads_parked.load(Ordering::SeqCst)
+            && !self.unpark_asked.swap(true, Ordering::SeqCst)
+        {
+            reactor::get().submit(Cmd::WatchInput(self.token, self.id));
+        }
+    }
+
+    fn send_priority(&self) -> u8 {
+        self.ctx.opts.sndprio
+    }
+
+    fn recv_priority(&self) -> u8 {
+        self.ctx.opts.rcvprio
+    }
+}
+
+/// The work behind the [`Pipe`] entries, run under their containment.
+impl StreamPipe {
+    fn send_msg(&self, msg: Msg) -> Result<(), Msg> {
         if self.closed.load(Ordering::Acquire) {
             return Err(msg);
         }
@@ -1056,7 +1210,7 @@ impl Pipe for StreamPipe {
         Ok(())
     }
 
-    fn send_from(&self, data: &[u8]) -> bool {
+    fn send_from_buffer(&self, data: &[u8]) -> bool {
         if self.closed.load(Ordering::Acquire) {
             return false;
         }
@@ -1107,7 +1261,7 @@ impl Pipe for StreamPipe {
         true
     }
 
-    fn recv(&self) -> Option<Msg> {
+    fn recv_msg(&self) -> Option<Msg> {
         // Receivers offer every pipe in turn: an empty one costs no lock.
         if !self.has_input.load(Ordering::Acquire) {
             return None;
@@ -1135,27 +1289,9 @@ impl Pipe for StreamPipe {
         Some(msg)
     }
 
-    fn can_send(&self) -> bool {
-        if self.closed.load(Ordering::Acquire) {
-            return false;
-        }
-        let st = self.state.lock();
-        !st.broken && (st.out_bytes == 0 || st.out_bytes < self.ctx.opts.sndbuf)
-    }
-
-    fn can_recv(&self) -> bool {
-        self.has_input.load(Ordering::Acquire)
-    }
-
-    fn close(&self) {
-        if !self.closed.load(Ordering::Acquire) {
-            reactor::get().submit(Cmd::ClosePipe(self.token, self.id));
-        }
-    }
-
     /// While the pipe can take data (not paused at NN_RCVBUF, not broken),
     /// its socket is the descriptor to wait on.
-    fn read_now(&self, into: Option<&mut RecvBuf<'_>>) -> DirectRead {
+    fn read_directly(&self, into: Option<&mut RecvBuf<'_>>) -> DirectRead {
         let mut st = self.state.lock();
         if !st.inq.is_empty() || !st.active || st.broken || st.paused {
             return DirectRead::Nothing;
@@ -1185,53 +1321,6 @@ impl Pipe for StreamPipe {
                 }
             }
         }
-    }
-
-    fn input_likely(&self) -> bool {
-        // (Bytes that came with the WebSocket upgrade are input too, and
-        // no poll would announce them.)
-        let st = self.state.lock();
-        st.received || !st.pending_input.is_empty()
-    }
-
-    fn wait_fd(&self) -> Option<RawFd> {
-        let st = self.state.lock();
-        let usable = st.active && !st.broken && !st.paused && !self.closed.load(Ordering::Acquire);
-        usable.then(|| self.stream.raw_fd())
-    }
-
-    fn flush_now(&self) {
-        self.write_held(None);
-    }
-
-    fn begin_direct_wait(&self) {
-        self.direct_waiters.fetch_add(1, Ordering::SeqCst);
-    }
-
-    fn end_direct_wait(&self, fd_ready: bool) {
-        self.direct_waiters.fetch_sub(1, Ordering::SeqCst);
-        // A receiver woken by data reads it next, and keeps the I/O thread
-        // out of the way for the messages after it. One that gave up
-        // (timeout, another wake-up) may never read: hand input back.
-        if !fd_ready {
-            self.keep_input_watched();
-        }
-    }
-
-    fn keep_input_watched(&self) {
-        if self.reads_parked.load(Ordering::SeqCst)
-            && !self.unpark_asked.swap(true, Ordering::SeqCst)
-        {
-            reactor::get().submit(Cmd::WatchInput(self.token, self.id));
-        }
-    }
-
-    fn send_priority(&self) -> u8 {
-        self.ctx.opts.sndprio
-    }
-
-    fn recv_priority(&self) -> u8 {
-        self.ctx.opts.rcvprio
     }
 }
 
@@ -1296,6 +1385,7 @@ fn ws_data_frame(role: Role, opcode: u8, msg: Msg) -> Result<OutFrame, Msg> {
         msg: Some(msg),
         sent: 0,
         weight: len,
+        control: 0,
     })
 }
 
@@ -1306,7 +1396,9 @@ fn ws_control(role: Role, opcode: u8, mut payload: Vec<u8>) -> OutFrame {
     if let Some(k) = key {
         ws_codec::apply_mask(&mut payload, k);
     }
-    OutFrame::control(&h[..n], payload)
+    let mut frame = OutFrame::control(&h[..n], payload);
+    frame.control = frame.total();
+    frame
 }
 
 #[cfg(test)]
