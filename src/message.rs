@@ -136,6 +136,13 @@ impl Chunk {
 
     /// Resizes the chunk in place where the allocator can, keeping the bytes.
     pub fn resize(self, new_len: usize) -> Result<Chunk, Chunk> {
+        self.reallocate(new_len, true)
+    }
+
+    /// Like `resize`; without `zero`, bytes past the old length are left
+    /// uninitialised, for a [`FillingChunk`] that writes them before any
+    /// is read.
+    fn reallocate(self, new_len: usize, zero: bool) -> Result<Chunk, Chunk> {
         let (Some(old), Some(new)) = (layout(self.len()), layout(new_len)) else {
             return Err(self);
         };
@@ -152,7 +159,7 @@ impl Chunk {
         // SAFETY: hdr is the (possibly moved) live block of new.size() bytes.
         unsafe {
             (*hdr.as_ptr()).len = new_len;
-            if new_len > old_len {
+            if zero && new_len > old_len {
                 std::ptr::write_bytes(
                     (hdr.as_ptr() as *mut u8).add(HDR + old_len),
                     0,
@@ -177,40 +184,99 @@ impl Drop for Chunk {
 /// A message body being received: a chunk allocated without zero-filling,
 /// whose bytes are written in order and handed out only once all are
 /// written, so no uninitialised byte is ever read.
+///
+/// The length is the peer's claim. A body up to [`FILL_UPFRONT`] is
+/// allocated whole at once (the common case: one allocation, reads
+/// straight into it); a longer one grows as its bytes arrive, doubling,
+/// so a peer that announces a huge message and sends little costs little.
+/// (glibc moves large blocks with mremap, so the growth copies nothing.)
 pub struct FillingChunk {
     chunk: Chunk,
     filled: usize,
+    total: usize,
 }
 
+/// The most of a body allocated before its bytes arrive.
+pub const FILL_UPFRONT: usize = 1 << 20;
+
 impl FillingChunk {
-    /// `None` if `len` bytes cannot be allocated.
+    /// `None` if `len` bytes could never be allocated, or the first part
+    /// of them cannot be now.
     pub fn new(len: usize) -> Option<FillingChunk> {
-        Chunk::allocate(len, false).map(|chunk| FillingChunk { chunk, filled: 0 })
+        if layout(len)?.size() > isize::MAX as usize {
+            return None;
+        }
+        Chunk::allocate(len.min(FILL_UPFRONT), false).map(|chunk| FillingChunk {
+            chunk,
+            filled: 0,
+            total: len,
+        })
     }
 
     pub fn remaining(&self) -> usize {
-        self.chunk.len() - self.filled
+        self.total - self.filled
     }
 
     pub fn is_full(&self) -> bool {
-        self.filled == self.chunk.len()
+        self.filled == self.total
     }
 
-    /// Copies as much of `data` as still fits; returns how much that was.
-    pub fn extend_from(&mut self, data: &[u8]) -> usize {
-        let n = self.remaining().min(data.len());
-        // SAFETY: bytes filled..filled+n lie inside the block; `data` has n
-        // bytes and cannot overlap a block this chunk owns.
-        unsafe {
-            std::ptr::copy_nonoverlapping(data.as_ptr(), self.chunk.data_ptr().add(self.filled), n)
-        };
-        self.filled += n;
-        n
+    /// How many bytes the next `read_from` asks for.
+    pub fn next_read_len(&self) -> usize {
+        self.next_capacity() - self.filled
+    }
+
+    /// The block's size once it has room for the next bytes.
+    fn next_capacity(&self) -> usize {
+        let cap = self.chunk.len();
+        if self.filled == cap && self.filled < self.total {
+            cap.saturating_mul(2).clamp(1, self.total)
+        } else {
+            cap
+        }
+    }
+
+    /// Room to write the next bytes into, growing the block if it is
+    /// full; 0 once the body is complete, None if growing failed.
+    fn room(&mut self) -> Option<usize> {
+        let cap = self.next_capacity();
+        if cap > self.chunk.len() {
+            let chunk = std::mem::replace(&mut self.chunk, Chunk::allocate(0, false)?);
+            self.chunk = chunk.reallocate(cap, false).ok()?;
+        }
+        Some(self.chunk.len() - self.filled)
+    }
+
+    /// Copies as much of `data` as still fits; returns how much that was,
+    /// or None if memory for the body ran out.
+    pub fn extend_from(&mut self, mut data: &[u8]) -> Option<usize> {
+        let mut copied = 0;
+        while !data.is_empty() {
+            let n = self.room()?.min(data.len());
+            if n == 0 {
+                break;
+            }
+            // SAFETY: bytes filled..filled+n lie inside the block; `data`
+            // has n bytes and cannot overlap a block this chunk owns.
+            unsafe {
+                std::ptr::copy_nonoverlapping(
+                    data.as_ptr(),
+                    self.chunk.data_ptr().add(self.filled),
+                    n,
+                )
+            };
+            self.filled += n;
+            copied += n;
+            data = &data[n..];
+        }
+        Some(copied)
     }
 
     /// One read(2) from `fd` into the unfilled rest; the count read.
     pub fn read_from(&mut self, fd: std::os::fd::RawFd) -> std::io::Result<usize> {
-        let left = self.remaining();
+        let left = self
+            .room()
+            .ok_or_else(|| std::io::Error::from(std::io::ErrorKind::OutOfMemory))?;
         // SAFETY: the kernel writes at most `left` bytes from filled on,
         // all inside the block.
         let n = unsafe {
@@ -234,7 +300,7 @@ impl FillingChunk {
 
     /// The body's full length.
     pub fn total_len(&self) -> usize {
-        self.chunk.len()
+        self.total
     }
 
     /// The bytes written so far.
@@ -381,7 +447,7 @@ mod tests {
         use std::os::fd::AsRawFd;
         let (mut tx, rx) = std::os::unix::net::UnixStream::pair().unwrap();
         let mut body = FillingChunk::new(10).unwrap();
-        assert_eq!(body.extend_from(b"abc"), 3);
+        assert_eq!(body.extend_from(b"abc"), Some(3));
         tx.write_all(b"defg").unwrap();
         assert_eq!(body.read_from(rx.as_raw_fd()).unwrap(), 4);
         assert_eq!(body.remaining(), 3);
@@ -389,11 +455,32 @@ mod tests {
         tx.write_all(b"hijklmn").unwrap();
         // One read takes only what still fits.
         assert_eq!(body.read_from(rx.as_raw_fd()).unwrap(), 3);
-        assert_eq!(body.extend_from(b"more"), 0);
+        assert_eq!(body.extend_from(b"more"), Some(0));
         let chunk = body.into_chunk().expect("full");
         assert_eq!(chunk.as_slice(), b"abcdefghij");
         let partial = FillingChunk::new(2).unwrap();
         assert!(partial.into_chunk().is_none());
         assert!(FillingChunk::new(usize::MAX).is_none());
+        assert!(FillingChunk::new(isize::MAX as usize).is_none());
+    }
+
+    /// A body longer than FILL_UPFRONT takes memory as its bytes arrive.
+    #[test]
+    fn a_long_body_grows_as_it_fills() {
+        let claimed = 1usize << 46;
+        let mut huge = FillingChunk::new(claimed).unwrap();
+        assert_eq!(huge.chunk.len(), FILL_UPFRONT);
+        assert_eq!(huge.extend_from(&[1u8; 100]), Some(100));
+        assert_eq!(huge.remaining(), claimed - 100);
+
+        let len = 3 * FILL_UPFRONT + 7;
+        let data: Vec<u8> = (0..len).map(|i| (i % 253) as u8).collect();
+        let mut body = FillingChunk::new(len).unwrap();
+        for piece in data.chunks(100_003) {
+            assert_eq!(body.extend_from(piece), Some(piece.len()));
+        }
+        assert!(body.is_full());
+        assert_eq!(body.extend_from(b"x"), Some(0));
+        assert_eq!(body.into_chunk().unwrap().as_slice(), &data[..]);
     }
 }

@@ -279,7 +279,7 @@ impl Decoder {
                     }
                 }
                 State::Body(body) => {
-                    let n = body.extend_from(data);
+                    let n = body.extend_from(data).ok_or(DecodeError::OutOfMemory)?;
                     data = &data[n..];
                     if body.is_full() {
                         if let Some(d) = self.finish_body() {
@@ -427,14 +427,14 @@ mod tests {
         d.feed(&pre, &mut |x| v.push(x)).unwrap();
         let body = d.body_to_read(50).unwrap();
         assert_eq!(body.remaining(), 100);
-        assert_eq!(body.extend_from(&[9u8; 60]), 60);
+        assert_eq!(body.extend_from(&[9u8; 60]), Some(60));
         assert!(d.body_filled().is_none(), "40 bytes still to come");
         assert!(
             d.body_to_read(50).is_none(),
             "too little left to read directly"
         );
         let body = d.body_to_read(40).unwrap();
-        assert_eq!(body.extend_from(&[9u8; 50]), 40);
+        assert_eq!(body.extend_from(&[9u8; 50]), Some(40));
         let m = d.body_filled().unwrap();
         assert!(matches!(m, Decoded::Message(_, c) if c.as_slice() == &[9u8; 100][..]));
     }

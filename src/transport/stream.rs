@@ -760,7 +760,7 @@ impl StreamPipe {
                     }
                 }
                 if let Some(body) = decoder.body_to_read(DIRECT_READ) {
-                    let wanted = body.remaining();
+                    let wanted = body.next_read_len();
                     match body.read_from(self.stream.raw_fd()) {
                         Ok(0) => return Err(()),
                         Ok(n) => {
@@ -913,7 +913,7 @@ impl StreamPipe {
             fault::on_message_received(buf.written());
             return Ok(Some(len));
         }
-        body.extend_from(&buf.written()[prefix..]);
+        body.extend_from(&buf.written()[prefix..]).ok_or(())?;
         Ok(None)
     }
 
