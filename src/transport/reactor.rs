@@ -1032,16 +1032,24 @@ impl Loop {
                 let req = match parsed {
                     Ok(None) if !eof => return,
                     Ok(Some(r)) => r,
-                    Ok(None) | Err(_) => {
-                        let _ = write_small(stream, ws_handshake::BAD_REQUEST.as_bytes());
+                    Ok(None) => {
+                        self.drop_upgrade(tok);
+                        return;
+                    }
+                    Err(e) => {
+                        let _ = write_small(stream, e.answer().as_bytes());
                         self.drop_upgrade(tok);
                         return;
                     }
                 };
                 let (req, used) = req;
-                let route_path = req.path.split('?').next().unwrap_or("/").to_string();
+                // The socket bound to this path; else the one bound to the
+                // port without a path, which (as nanomsg's listener, which
+                // knows no paths) serves every path.
                 let route = match self.entries.get(listener) {
-                    Some(Entry::WsListener { routes, .. }) => routes.get(&route_path).cloned(),
+                    Some(Entry::WsListener { routes, .. }) => {
+                        routes.get(&req.path).or_else(|| routes.get("/")).cloned()
+                    }
                     _ => None,
                 };
                 let Some((ctx, ep)) = route else {
@@ -1057,7 +1065,7 @@ impl Loop {
                 };
                 if !write_small(
                     stream,
-                    ws_handshake::server_response(&req, &proto).as_bytes(),
+                    ws_handshake::server_response(&req, proto.as_deref()).as_bytes(),
                 ) {
                     self.drop_upgrade(tok);
                     return;

@@ -14,7 +14,7 @@ use crate::abi;
 const GUID: &str = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 /// Largest HTTP head accepted; more is an attack or a mistake.
 pub const MAX_HEAD: usize = 8192;
-const MAX_HEADERS: usize = 32;
+const MAX_HEADERS: usize = 64;
 
 /// The subprotocol name of a socket type.
 pub fn protocol_name(protocol: c_int) -> Option<&'static str> {
@@ -77,8 +77,13 @@ pub fn client_request(host: &str, path: &str, key: &str, own: c_int) -> String {
 /// An upgrade request as the listener reads it.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Request {
+    /// The path asked for, without its query; `/` for an empty target
+    /// (nng's dialer sends `GET  HTTP/1.1` for a URL without a path) and
+    /// for an absolute URL's missing path.
     pub path: String,
     pub key: String,
+    /// The subprotocols offered, in order, from every
+    /// Sec-WebSocket-Protocol line.
     pub protocols: Vec<String>,
 }
 
@@ -86,8 +91,20 @@ pub struct Request {
 pub enum HandshakeError {
     /// Not a WebSocket upgrade this side can accept (answered with 400).
     BadRequest,
+    /// A WebSocket version other than 13 (answered with 426, naming 13).
+    BadVersion,
     /// The head grew past MAX_HEAD.
     TooLong,
+}
+
+impl HandshakeError {
+    /// The HTTP answer a listener gives before closing.
+    pub fn answer(&self) -> &'static str {
+        match self {
+            HandshakeError::BadVersion => UPGRADE_REQUIRED,
+            HandshakeError::BadRequest | HandshakeError::TooLong => BAD_REQUEST,
+        }
+    }
 }
 
 fn header<'a>(headers: &'a [httparse::Header<'a>], name: &str) -> Option<&'a str> {
@@ -101,38 +118,101 @@ fn has_token(value: Option<&str>, token: &str) -> bool {
     value.is_some_and(|v| v.split(',').any(|t| t.trim().eq_ignore_ascii_case(token)))
 }
 
-/// Parses a request head; Ok(None) while incomplete, else the request and
-/// the bytes it used.
-pub fn parse_request(buf: &[u8]) -> Result<Option<(Request, usize)>, HandshakeError> {
-    let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
-    let mut req = httparse::Request::new(&mut headers);
-    let used = match req.parse(buf) {
-        Ok(httparse::Status::Complete(n)) => n,
-        Ok(httparse::Status::Partial) if buf.len() > MAX_HEAD => {
-            return Err(HandshakeError::TooLong)
-        }
-        Ok(httparse::Status::Partial) => return Ok(None),
-        Err(_) => return Err(HandshakeError::BadRequest),
-    };
-    let h = &*req.headers;
-    if req.method != Some("GET")
-        || !has_token(header(h, "Upgrade"), "websocket")
-        || !has_token(header(h, "Connection"), "upgrade")
-        || header(h, "Sec-WebSocket-Version").map(str::trim) != Some("13")
+/// The request line: `GET <target> HTTP/1.x`, x >= 1 (RFC 6455 4.1). The
+/// target may be empty. Returns the target.
+fn request_line(line: &[u8]) -> Result<&str, HandshakeError> {
+    let line = std::str::from_utf8(line).map_err(|_| HandshakeError::BadRequest)?;
+    let rest = line
+        .strip_prefix("GET ")
+        .ok_or(HandshakeError::BadRequest)?;
+    let (target, version) = rest.rsplit_once(' ').ok_or(HandshakeError::BadRequest)?;
+    let minor = version
+        .strip_prefix("HTTP/1.")
+        .ok_or(HandshakeError::BadRequest)?;
+    if minor.is_empty() || !minor.bytes().all(|b| b.is_ascii_digit()) || minor == "0" {
+        return Err(HandshakeError::BadRequest);
+    }
+    let target = target.trim_matches(' ');
+    if target
+        .bytes()
+        .any(|b| b.is_ascii_whitespace() || b.is_ascii_control())
     {
         return Err(HandshakeError::BadRequest);
     }
+    Ok(target)
+}
+
+/// The path of a request target (origin form `/a?b`, absolute form
+/// `http://host/a?b`, or empty), without the query.
+fn target_path(target: &str) -> String {
+    let path = match target.split_once("://") {
+        Some((_, after)) => after.find('/').map_or("/", |i| &after[i..]),
+        None => target,
+    };
+    let path = path.split(['?', '#']).next().unwrap_or_default();
+    if path.is_empty() {
+        "/".to_string()
+    } else {
+        path.to_string()
+    }
+}
+
+/// Parses a request head; Ok(None) while incomplete, else the request and
+/// the bytes it used. What RFC 6455 allows is taken: header names in any
+/// case, `Connection: keep-alive, Upgrade`, several subprotocols on one
+/// line or several, any other headers.
+pub fn parse_request(buf: &[u8]) -> Result<Option<(Request, usize)>, HandshakeError> {
+    let incomplete = || {
+        if buf.len() > MAX_HEAD {
+            Err(HandshakeError::TooLong)
+        } else {
+            Ok(None)
+        }
+    };
+    // Anything but a GET is refused from its first bytes (an SP header
+    // sent to a ws port, say), not after the timeout.
+    let n = buf.len().min(4);
+    if buf[..n] != b"GET "[..n] {
+        return Err(HandshakeError::BadRequest);
+    }
+    let Some(eol) = buf.windows(2).position(|w| w == b"\r\n") else {
+        return incomplete();
+    };
+    let target = request_line(&buf[..eol])?;
+    let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
+    let (used, h) = match httparse::parse_headers(&buf[eol + 2..], &mut headers) {
+        Ok(httparse::Status::Complete((n, h))) => (eol + 2 + n, h),
+        Ok(httparse::Status::Partial) => return incomplete(),
+        Err(_) => return Err(HandshakeError::BadRequest),
+    };
+    if used > MAX_HEAD {
+        return Err(HandshakeError::TooLong);
+    }
+    if !has_token(header(h, "Upgrade"), "websocket")
+        || !has_token(header(h, "Connection"), "upgrade")
+    {
+        return Err(HandshakeError::BadRequest);
+    }
+    if header(h, "Sec-WebSocket-Version").map(str::trim) != Some("13") {
+        return Err(HandshakeError::BadVersion);
+    }
     let key = header(h, "Sec-WebSocket-Key")
+        .map(str::trim)
+        .filter(|k| !k.is_empty())
         .ok_or(HandshakeError::BadRequest)?
-        .trim()
         .to_string();
-    let protocols = header(h, "Sec-WebSocket-Protocol")
-        .map(|v| v.split(',').map(|s| s.trim().to_string()).collect())
-        .unwrap_or_default();
-    let path = req.path.unwrap_or("/").to_string();
+    let protocols = h
+        .iter()
+        .filter(|x| x.name.eq_ignore_ascii_case("Sec-WebSocket-Protocol"))
+        .filter_map(|x| std::str::from_utf8(x.value).ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(str::to_string)
+        .collect();
     Ok(Some((
         Request {
-            path,
+            path: target_path(target),
             key,
             protocols,
         },
@@ -140,29 +220,40 @@ pub fn parse_request(buf: &[u8]) -> Result<Option<(Request, usize)>, HandshakeEr
     )))
 }
 
-/// The subprotocol a listener of type `own` answers a request with, if it
-/// accepts one of those offered.
-pub fn choose_protocol(req: &Request, own: c_int) -> Option<String> {
+/// What a listener of type `own` answers a request with: Some(subprotocol
+/// to echo), Some(None) when none was offered (a browser's
+/// `new WebSocket(url)`: the peer is taken to speak a matching protocol,
+/// and the answer names none, as RFC 6455 requires), or None to refuse.
+pub fn choose_protocol(req: &Request, own: c_int) -> Option<Option<String>> {
+    if req.protocols.is_empty() {
+        return Some(None);
+    }
     let mine = subprotocol(own);
     if req.protocols.contains(&mine) {
-        return Some(mine);
+        return Some(Some(mine));
     }
     req.protocols
         .iter()
         .find(|p| protocol_of(p).is_some_and(|peer| crate::protocol::is_valid_peer(own, peer)))
         .cloned()
+        .map(Some)
 }
 
-pub fn server_response(req: &Request, protocol: &str) -> String {
+pub fn server_response(req: &Request, protocol: Option<&str>) -> String {
+    let protocol = protocol
+        .map(|p| format!("Sec-WebSocket-Protocol: {p}\r\n"))
+        .unwrap_or_default();
     format!(
         "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
-         Sec-WebSocket-Accept: {}\r\nSec-WebSocket-Protocol: {protocol}\r\n\r\n",
+         Sec-WebSocket-Accept: {}\r\n{protocol}\r\n",
         accept_key(&req.key)
     )
 }
 
 pub const BAD_REQUEST: &str =
     "HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n";
+pub const UPGRADE_REQUIRED: &str = "HTTP/1.1 426 Upgrade Required\r\nSec-WebSocket-Version: 13\r\n\
+     Connection: close\r\nContent-Length: 0\r\n\r\n";
 pub const NOT_FOUND: &str =
     "HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n";
 
@@ -212,9 +303,9 @@ mod tests {
         assert_eq!(used, req.len());
         assert_eq!(parsed.path, "/a/b");
         let chosen = choose_protocol(&parsed, abi::NN_REP).unwrap();
-        assert_eq!(chosen, "rep.sp.nanomsg.org");
+        assert_eq!(chosen.as_deref(), Some("rep.sp.nanomsg.org"));
         assert_eq!(choose_protocol(&parsed, abi::NN_PUB), None);
-        let resp = server_response(&parsed, &chosen);
+        let resp = server_response(&parsed, chosen.as_deref());
         assert_eq!(
             parse_response(resp.as_bytes(), &key, abi::NN_REQ),
             Ok(Some(resp.len()))
@@ -233,9 +324,122 @@ mod tests {
             protocols: vec!["req.sp.nanomsg.org".into()],
         };
         assert_eq!(
-            choose_protocol(&req, abi::NN_REP).as_deref(),
-            Some("req.sp.nanomsg.org")
+            choose_protocol(&req, abi::NN_REP),
+            Some(Some("req.sp.nanomsg.org".to_string()))
         );
+    }
+
+    fn request(line: &str, headers: &[&str]) -> Vec<u8> {
+        let mut v = format!("{line}\r\n").into_bytes();
+        for h in headers {
+            v.extend(format!("{h}\r\n").into_bytes());
+        }
+        v.extend(b"\r\n");
+        v
+    }
+
+    const UPGRADE: [&str; 4] = [
+        "Upgrade: websocket",
+        "Connection: Upgrade",
+        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==",
+        "Sec-WebSocket-Version: 13",
+    ];
+
+    /// Every form of upgrade request RFC 6455 allows, as browsers, nng and
+    /// mangos send them, is taken.
+    #[test]
+    fn requests_browsers_and_nng_send_are_accepted() {
+        let parse = |line: &str, extra: &[&str]| {
+            let mut h: Vec<&str> = UPGRADE.to_vec();
+            h.extend(extra);
+            let bytes = request(line, &h);
+            let (req, used) = parse_request(&bytes).unwrap().unwrap();
+            assert_eq!(used, bytes.len());
+            req
+        };
+        // nng: an empty target for a URL without a path.
+        assert_eq!(parse("GET  HTTP/1.1", &[]).path, "/");
+        assert_eq!(parse("GET / HTTP/1.1", &[]).path, "/");
+        assert_eq!(parse("GET /a/b?x=1 HTTP/1.1", &[]).path, "/a/b");
+        assert_eq!(parse("GET http://h:1/p?q HTTP/1.1", &[]).path, "/p");
+        assert_eq!(parse("GET http://h:1 HTTP/1.1", &[]).path, "/");
+        // Chromium: an Origin, extensions offered, any other headers.
+        let chromium = parse(
+            "GET / HTTP/1.1",
+            &[
+                "Host: 127.0.0.1:5555",
+                "Origin: http://127.0.0.1:8000",
+                "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits",
+                "Sec-WebSocket-Protocol: pair.sp.nanomsg.org",
+                "User-Agent: Mozilla/5.0",
+                "Cache-Control: no-cache",
+            ],
+        );
+        assert_eq!(chromium.protocols, ["pair.sp.nanomsg.org"]);
+        // Several subprotocols, on one line or several.
+        let several = parse(
+            "GET / HTTP/1.1",
+            &[
+                "Sec-WebSocket-Protocol: chat, superchat",
+                "sec-websocket-protocol: pair.sp.nanomsg.org",
+            ],
+        );
+        assert_eq!(
+            several.protocols,
+            ["chat", "superchat", "pair.sp.nanomsg.org"]
+        );
+        assert_eq!(
+            choose_protocol(&several, abi::NN_PAIR),
+            Some(Some("pair.sp.nanomsg.org".to_string()))
+        );
+        // Header names in any case, Connection with other tokens.
+        let bytes = request(
+            "GET / HTTP/1.1",
+            &[
+                "upgrade: WebSocket",
+                "CONNECTION: keep-alive, Upgrade",
+                "sec-websocket-key: abc",
+                "sec-websocket-version: 13",
+            ],
+        );
+        assert!(parse_request(&bytes).unwrap().is_some());
+        // No subprotocol offered: taken, and the answer names none.
+        let none = parse("GET / HTTP/1.1", &[]);
+        assert_eq!(choose_protocol(&none, abi::NN_PAIR), Some(None));
+        assert!(!server_response(&none, None).contains("Sec-WebSocket-Protocol"));
+    }
+
+    #[test]
+    fn requests_rfc_6455_forbids_are_refused() {
+        let h = UPGRADE.to_vec();
+        for line in [
+            "POST / HTTP/1.1",
+            "GET / HTTP/1.0",
+            "GET / HTTP/2",
+            "GET /a b HTTP/1.1",
+        ] {
+            assert_eq!(
+                parse_request(&request(line, &h)),
+                Err(HandshakeError::BadRequest),
+                "{line}"
+            );
+        }
+        let v12 = request(
+            "GET / HTTP/1.1",
+            &[&h[..3], &["Sec-WebSocket-Version: 12"]].concat(),
+        );
+        assert_eq!(parse_request(&v12), Err(HandshakeError::BadVersion));
+        assert!(HandshakeError::BadVersion
+            .answer()
+            .contains("Sec-WebSocket-Version: 13"));
+        let no_key = request("GET / HTTP/1.1", &[h[0], h[1], h[3]]);
+        assert_eq!(parse_request(&no_key), Err(HandshakeError::BadRequest));
+        let offers = Request {
+            path: "/".into(),
+            key: "k".into(),
+            protocols: vec!["chat".into(), "rep.sp.nanomsg.org".into()],
+        };
+        assert_eq!(choose_protocol(&offers, abi::NN_PAIR), None);
     }
 
     #[test]
