@@ -306,6 +306,9 @@ struct Loop {
     idle_senders: Vec<Arc<batching::Sender>>,
     flush_timer: Option<crate::sys::TimerFd>,
     flush_timer_armed: bool,
+    /// Connections to read again: their last step used its share of reads
+    /// with input left (edge-triggered epoll will not report it again).
+    more_input: Vec<usize>,
 }
 
 impl Loop {
@@ -321,6 +324,7 @@ impl Loop {
             idle_senders: Vec::new(),
             flush_timer: None,
             flush_timer_armed: false,
+            more_input: Vec::new(),
         }
     }
 
@@ -336,10 +340,13 @@ impl Loop {
                 .is_ok()
         });
         loop {
-            let timeout = self
-                .timers
-                .peek()
-                .map(|Reverse((t, ..))| t.saturating_duration_since(Instant::now()));
+            let timeout = if self.more_input.is_empty() {
+                self.timers
+                    .peek()
+                    .map(|Reverse((t, ..))| t.saturating_duration_since(Instant::now()))
+            } else {
+                Some(Duration::ZERO)
+            };
             if let Err(e) = self.poll.poll(&mut events, timeout) {
                 if e.kind() != io::ErrorKind::Interrupted {
                     // (Only a broken epoll descriptor fails here; keep
@@ -356,6 +363,10 @@ impl Loop {
                     let readable = ev.is_readable() || ev.is_read_closed() || ev.is_error();
                     self.step(ev.token().0, readable, ev.is_writable());
                 }
+            }
+            // Connections that used their share of reads with input left.
+            for tok in std::mem::take(&mut self.more_input) {
+                self.step(tok, true, false);
             }
             let cmds = std::mem::take(&mut *self.reactor.cmds.lock());
             for c in cmds {
@@ -555,6 +566,9 @@ impl Loop {
                     }
                 }
                 let progress = pipe.on_ready(readable, writable);
+                if pipe.take_more_input() {
+                    self.more_input.push(tok);
+                }
                 if draining {
                     if matches!(progress, Progress::Dead { .. }) || !pipe.has_pending_output() {
                         self.teardown(tok, false);

@@ -231,6 +231,8 @@ struct ConnState {
     batch_seq: u64,
     /// When the first message of the held batch was queued.
     batch_started: Instant,
+    /// Reads the current step may still make (the I/O thread's share).
+    reads_left: usize,
 }
 
 /// What a read step did: messages queued on the pipe, or one read into
@@ -265,6 +267,22 @@ enum IntoBuffer {
 /// until they drain. A peer that pings and never reads is held back by
 /// TCP flow control instead of growing the queue without bound.
 const CONTROL_CAP: usize = 64 * 1024;
+
+/// What a queued incoming message counts against NN_RCVBUF beyond its
+/// bytes: its place in the queue and its allocation. Without it, a peer
+/// sending empty messages (or bare backtraces) filled memory without the
+/// queue ever reaching the limit, and kept the reading thread busy.
+const QUEUED_MSG_COST: usize = 32;
+
+/// What a message waiting in a connection's input queue counts against
+/// NN_RCVBUF.
+fn queued_size(msg: &Msg) -> usize {
+    msg.header.len() + msg.body.len() + QUEUED_MSG_COST
+}
+
+/// Reads the I/O thread makes on one connection per step (up to 4 MiB)
+/// before it serves the others and comes back.
+const IO_THREAD_READS: usize = 64;
 
 /// Reads of this size or more go straight into the message body.
 const DIRECT_READ: usize = 16 * 1024;
@@ -310,6 +328,8 @@ pub struct StreamPipe {
     reads_parked: AtomicBool,
     /// A receiver asked the I/O thread to watch for input again.
     unpark_asked: AtomicBool,
+    /// The I/O thread's last read step used its share with input left.
+    more_input: AtomicBool,
     /// This pipe, for the list of held batches (see `batching`).
     me: Weak<StreamPipe>,
 }
@@ -385,6 +405,7 @@ impl StreamPipe {
                 held: None,
                 batch_seq: 0,
                 batch_started: Instant::now(),
+                reads_left: usize::MAX,
             }),
             stream,
             ctx,
@@ -394,6 +415,7 @@ impl StreamPipe {
             direct_waiters: AtomicUsize::new(0),
             reads_parked: AtomicBool::new(false),
             unpark_asked: AtomicBool::new(false),
+            more_input: AtomicBool::new(false),
             me: Weak::new(),
         }
     }
@@ -554,6 +576,12 @@ impl StreamPipe {
         }
     }
 
+    /// Whether the I/O thread's last step left input to read (its share of
+    /// reads ran out); clears the flag.
+    pub fn take_more_input(&self) -> bool {
+        self.more_input.load(Ordering::Relaxed) && self.more_input.swap(false, Ordering::Relaxed)
+    }
+
     pub fn has_pending_output(&self) -> bool {
         !self.state.lock().out.is_empty()
     }
@@ -582,7 +610,13 @@ impl StreamPipe {
         // Read even if writing failed, and keep what was read even if the
         // stream then ends: a peer may send, then close at once.
         let read = if readable || wrote.is_err() || drained {
-            self.fill(&mut st)
+            // A bounded share for this connection, so that a peer sending
+            // as fast as it is read cannot keep the I/O thread from every
+            // other connection; the reactor comes back for the rest.
+            st.reads_left = IO_THREAD_READS;
+            let read = self.fill(&mut st);
+            st.reads_left = usize::MAX;
+            read
         } else {
             Ok(0)
         };
@@ -741,6 +775,11 @@ impl StreamPipe {
                 return Ok(queued(got));
             }
             st.paused = false;
+            if st.reads_left == 0 {
+                self.more_input.store(true, Ordering::Relaxed);
+                return Ok(queued(got));
+            }
+            st.reads_left -= 1;
             // Large SP bodies are read straight into the message, or into
             // the receiver's buffer if the message goes there next.
             if let Codec::Sp(decoder) = &mut st.codec {
@@ -766,8 +805,9 @@ impl StreamPipe {
                         Ok(n) => {
                             if let Some(Decoded::Message(header, body)) = decoder.body_filled() {
                                 fault::on_message_received(body.as_slice());
-                                st.in_bytes += body.len();
-                                st.inq.push_back(Msg { header, body });
+                                let msg = Msg { header, body };
+                                st.in_bytes += queued_size(&msg);
+                                st.inq.push_back(msg);
                                 got += 1;
                             }
                             if stop_when_short && n < wanted {
@@ -970,8 +1010,9 @@ impl StreamPipe {
                     }
                     Decoded::Message(header, body) => {
                         fault::on_message_received(body.as_slice());
-                        *in_bytes += body.len();
-                        inq.push_back(Msg { header, body });
+                        let msg = Msg { header, body };
+                        *in_bytes += queued_size(&msg);
+                        inq.push_back(msg);
                         got += 1;
                     }
                 });
@@ -996,7 +1037,7 @@ impl StreamPipe {
                     WsEvent::Message(data) => match ws_message(data, split) {
                         Some(m) => {
                             fault::on_message_received(m.body.as_slice());
-                            *in_bytes += m.body.len();
+                            *in_bytes += queued_size(&m);
                             inq.push_back(m);
                             got += 1;
                         }
@@ -1272,7 +1313,7 @@ impl StreamPipe {
         if st.inq.is_empty() {
             self.has_input.store(false, Ordering::Release);
         }
-        st.in_bytes -= msg.body.len();
+        st.in_bytes -= queued_size(&msg);
         if st.remove_when_drained && st.inq.is_empty() && !std::mem::replace(&mut st.removed, true)
         {
             drop(st);
@@ -1397,7 +1438,9 @@ fn ws_control(role: Role, opcode: u8, mut payload: Vec<u8>) -> OutFrame {
         ws_codec::apply_mask(&mut payload, k);
     }
     let mut frame = OutFrame::control(&h[..n], payload);
-    frame.control = frame.total();
+    // (Counted with what the frame costs to keep, not only its bytes: an
+    // empty pong is two bytes on the wire.)
+    frame.control = frame.total() + QUEUED_MSG_COST;
     frame
 }
 
