@@ -16,6 +16,11 @@ pub const fn align(len: usize) -> usize {
     (len + size_of::<usize>() - 1) & !(size_of::<usize>() - 1)
 }
 
+/// `align` for a length the application gave: None where it would wrap.
+fn checked_align(len: usize) -> Option<usize> {
+    Some(len.checked_add(size_of::<usize>() - 1)? & !(size_of::<usize>() - 1))
+}
+
 const CMSG_HDR: usize = align(size_of::<nn_cmsghdr>());
 
 /// The iovecs of a message header, checked.
@@ -130,23 +135,26 @@ pub unsafe fn sp_header(hdr: &nn_msghdr) -> Result<Option<Vec<u8>>, Errno> {
     let Some(ctl) = (unsafe { control_bytes(hdr) })? else {
         return Ok(None);
     };
-    let mut off = 0;
-    while off + CMSG_HDR <= ctl.len() {
-        let len = read_usize(&ctl[off..]).ok_or(EINVAL)?;
-        let level = c_int::from_ne_bytes(ctl[off + 8..off + 12].try_into().expect("4 bytes"));
-        let ty = c_int::from_ne_bytes(ctl[off + 12..off + 16].try_into().expect("4 bytes"));
-        if len < CMSG_HDR || off + len > ctl.len() {
+    // Every length here is the application's: checked before it is added
+    // or used as an index (a cmsg_len near SIZE_MAX once wrapped round).
+    let mut rest = ctl;
+    while rest.len() >= CMSG_HDR {
+        let len = read_usize(rest).ok_or(EINVAL)?;
+        let level = c_int::from_ne_bytes(rest[8..12].try_into().expect("4 bytes"));
+        let ty = c_int::from_ne_bytes(rest[12..16].try_into().expect("4 bytes"));
+        if len < CMSG_HDR || len > rest.len() {
             return Err(EINVAL);
         }
         if level == PROTO_SP && ty == SP_HDR {
-            let data = &ctl[off + CMSG_HDR..off + len];
+            let data = &rest[CMSG_HDR..len];
             let n = read_usize(data).ok_or(EINVAL)?;
-            let bytes = data
-                .get(size_of::<usize>()..size_of::<usize>() + n)
-                .ok_or(EINVAL)?;
+            let end = size_of::<usize>().checked_add(n).ok_or(EINVAL)?;
+            let bytes = data.get(size_of::<usize>()..end).ok_or(EINVAL)?;
             return Ok(Some(bytes.to_vec()));
         }
-        off += align(len);
+        // (An aligned length past the buffer ends the list.)
+        let step = checked_align(len).ok_or(EINVAL)?;
+        rest = rest.get(step..).unwrap_or_default();
     }
     Ok(None)
 }
@@ -241,22 +249,26 @@ pub unsafe fn next_header(mhdr: *const nn_msghdr, cmsg: *const nn_cmsghdr) -> *m
     };
     let base = ctl.as_ptr() as usize;
     let end = base + ctl.len();
+    // A length shorter than a header ends the list: nanomsg, given one
+    // of 0, returned the same header again and the caller's loop never
+    // ended. So does one that would wrap.
+    let step = |len: usize| checked_align(len).filter(|_| len >= CMSG_HDR);
     let next = if cmsg.is_null() {
-        base
+        Some(base)
     } else {
         // SAFETY: cmsg is one of the buffer's control messages.
         let len = unsafe { (*cmsg).cmsg_len };
-        (cmsg as usize).saturating_add(align(len))
+        step(len).and_then(|s| (cmsg as usize).checked_add(s))
     };
-    if next.saturating_add(CMSG_HDR) > end {
+    let Some(next) = next.filter(|n| n.saturating_add(CMSG_HDR) <= end) else {
         return ptr::null_mut();
-    }
+    };
     // SAFETY: next + header lies inside the buffer.
     let len = unsafe { (*(next as *const nn_cmsghdr)).cmsg_len };
-    if next.saturating_add(align(len)) > end {
-        return ptr::null_mut();
+    match step(len).and_then(|s| next.checked_add(s)) {
+        Some(after) if after <= end => next as *mut nn_cmsghdr,
+        _ => ptr::null_mut(),
     }
-    next as *mut nn_cmsghdr
 }
 
 #[cfg(test)]
@@ -279,6 +291,44 @@ mod tests {
         let first = unsafe { next_header(&hdr, ptr::null()) };
         assert_eq!(first as usize, ctl.as_ptr() as usize);
         assert!(unsafe { next_header(&hdr, first) }.is_null());
+    }
+
+    fn control(words: &[usize]) -> (Vec<u8>, nn_msghdr) {
+        let bytes: Vec<u8> = words.iter().flat_map(|w| w.to_ne_bytes()).collect();
+        let hdr = nn_msghdr {
+            msg_iov: ptr::null_mut(),
+            msg_iovlen: 0,
+            msg_control: bytes.as_ptr() as *mut _,
+            msg_controllen: bytes.len(),
+        };
+        (bytes, hdr)
+    }
+
+    /// Lengths near SIZE_MAX once wrapped round: nn_sendmsg looped for
+    /// ever, or a slice index panicked.
+    #[test]
+    fn lengths_that_would_wrap_are_refused() {
+        let sp = (PROTO_SP as usize) | ((SP_HDR as usize) << 32);
+        for words in [
+            vec![16, 0, usize::MAX, 0],
+            vec![16, 0, usize::MAX - 3, 0],
+            vec![usize::MAX, sp],
+            vec![24, sp, usize::MAX],
+            vec![24, sp, usize::MAX - 7],
+        ] {
+            let (_keep, hdr) = control(&words);
+            assert_eq!(unsafe { sp_header(&hdr) }, Err(EINVAL), "{words:x?}");
+        }
+        // A cmsg_len shorter than a header, or one that wraps, ends the
+        // list (nanomsg returned a header of length 0 again and again).
+        for len in [0, 8, usize::MAX, usize::MAX - 6] {
+            let (_keep, hdr) = control(&[len, 0, 16, 0]);
+            assert!(unsafe { next_header(&hdr, ptr::null()) }.is_null(), "{len}");
+            let (_keep, hdr) = control(&[16, 0, len, 0]);
+            let first = unsafe { next_header(&hdr, ptr::null()) };
+            assert!(!first.is_null());
+            assert!(unsafe { next_header(&hdr, first) }.is_null(), "{len}");
+        }
     }
 
     #[test]

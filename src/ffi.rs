@@ -395,23 +395,21 @@ pub unsafe extern "C" fn nn_sendmsg(s: c_int, msghdr: *const nn_msghdr, flags: c
         }
         // SAFETY: non-null pointer to the application's msghdr.
         let hdr = unsafe { &*msghdr };
-        // SAFETY: the msghdr describes valid iovecs and control data.
+        // Only raw sockets take the SP header from the control data; cooked
+        // ones make their own and ignore it, as nanomsg does. It is read
+        // before the body is taken: an NN_MSG body taken over and then
+        // dropped on an error would free what the application still owns.
+        let header = if sock.domain == AF_SP_RAW {
+            // SAFETY: the msghdr describes valid control data.
+            unsafe { cmsg::sp_header(hdr) }?
+        } else {
+            None
+        };
+        // SAFETY: the msghdr describes valid iovecs.
         let (body, zero_copy) = unsafe { cmsg::gather(hdr) }?;
         let mut msg = Msg::new(body);
-        // Only raw sockets take the SP header from the control data; cooked
-        // ones make their own and ignore it, as nanomsg does.
-        if sock.domain == AF_SP_RAW {
-            // SAFETY: as above.
-            match unsafe { cmsg::sp_header(hdr) } {
-                Ok(Some(h)) => msg.header = h,
-                Ok(None) => {}
-                Err(e) => {
-                    if zero_copy {
-                        msg.body.into_raw();
-                    }
-                    return Err(e);
-                }
-            }
+        if let Some(h) = header {
+            msg.header = h;
         }
         drop(sock);
         send_owned(s, msg, zero_copy, flags)

@@ -16,6 +16,11 @@ fn split(rest: &str) -> Result<(&str, u16, String)> {
         Some(i) => (&rest[..i], rest[i..].to_string()),
         None => (rest, "/".to_string()),
     };
+    // The path goes into the request line as it is: a space, CR or LF
+    // there would end the line and let the URL write headers.
+    if path.bytes().any(|b| b.is_ascii_control() || b == b' ') {
+        return Err(libc::EINVAL);
+    }
     let (host, port) = split_port(hostport)?;
     Ok((host, port, path))
 }
@@ -68,6 +73,9 @@ mod tests {
             ("h", 81, "/a/b?c=1".to_string())
         );
         assert_eq!(split("h/a"), Err(EINVAL));
+        for bad in ["h:1/a b", "h:1/a\r\nX: y", "h:1/\t"] {
+            assert_eq!(split(bad), Err(EINVAL), "{bad:?}");
+        }
         assert_eq!(split("h:/a"), Err(EINVAL));
     }
 }
