@@ -22,7 +22,7 @@ fn wrapping_control_lengths_are_einval_and_the_body_stays_owned() {
     ] {
         let mut ctl = words;
         // A zero-copy body: after a failed send it is still ours to free.
-        let mut body = unsafe { nn_allocmsg(3, 0) };
+        let mut body = nn_allocmsg(3, 0);
         assert!(!body.is_null());
         let mut iov = nn_iovec {
             iov_base: &mut body as *mut *mut c_void as *mut c_void,
