@@ -4,6 +4,9 @@
     receiving with NN_MSG (nn_recv and nn_recvmsg hand out a library buffer
     that nn_freemsg or nn_reallocmsg accept). nn_allocmsg with an unknown
     allocation type fails with EINVAL, with an impossible size with ENOMEM.
+    nn_reallocmsg moves a message that grows (nanomsg's own tests check the
+    pointer changes from 1 to 100 bytes), even back within a size it had,
+    and keeps one that shrinks or keeps its size in place.
 */
 #include "testutil.h"
 
@@ -39,6 +42,26 @@ int main(int argc, char **argv)
     msg = (unsigned char *) nn_allocmsg(0, 0);
     TU_ASSERT(msg != NULL);
     TU_ASSERT_EQ(0, nn_freemsg(msg));
+
+    {
+        unsigned char *a, *b;
+        a = (unsigned char *) nn_allocmsg(1, 0);
+        TU_ASSERT(a != NULL);
+        a[0] = 'x';
+        b = (unsigned char *) nn_reallocmsg(a, 100);
+        TU_ASSERT(b != NULL);
+        TU_ASSERT(b != a);
+        TU_ASSERT_EQ('x', b[0]);
+        a = (unsigned char *) nn_reallocmsg(b, 3);
+        TU_ASSERT(a == b);
+        a = (unsigned char *) nn_reallocmsg(b, 3);
+        TU_ASSERT(a == b);
+        b = (unsigned char *) nn_reallocmsg(a, 50);
+        TU_ASSERT(b != NULL);
+        TU_ASSERT(b != a);
+        TU_ASSERT_EQ('x', b[0]);
+        TU_ASSERT_EQ(0, nn_freemsg(b));
+    }
 
     TU_NULL_ERR(nn_allocmsg(10, 1), EINVAL);
     TU_NULL_ERR(nn_allocmsg(10, -1), EINVAL);

@@ -18,8 +18,11 @@ const ALIGN: usize = 16;
 #[repr(C)]
 struct ChunkHeader {
     magic: u64,
+    /// Bytes in use.
     len: usize,
-    _pad: [usize; 2],
+    /// Bytes the block has room for (more than `len` after a shrink).
+    cap: usize,
+    _pad: usize,
 }
 
 const HDR: usize = std::mem::size_of::<ChunkHeader>();
@@ -68,7 +71,8 @@ impl Chunk {
             hdr.as_ptr().write(ChunkHeader {
                 magic: MAGIC,
                 len,
-                _pad: [0; 2],
+                cap: len,
+                _pad: 0,
             })
         };
         Some(Chunk { hdr })
@@ -134,22 +138,41 @@ impl Chunk {
         NonNull::new(hdr).map(|hdr| Chunk { hdr })
     }
 
-    /// Resizes the chunk in place where the allocator can, keeping the bytes.
-    pub fn resize(self, new_len: usize) -> Result<Chunk, Chunk> {
-        self.reallocate(new_len, true)
+    fn cap(&self) -> usize {
+        // SAFETY: hdr points at a live header owned by self.
+        unsafe { (*self.hdr.as_ptr()).cap }
     }
 
-    /// Like `resize`; without `zero`, bytes past the old length are left
+    /// nn_reallocmsg, as nanomsg 1.1.5 does it: a chunk that grows moves
+    /// to a new block (the first `len` bytes copied, the rest zeroed; the
+    /// application's old pointer is then invalid, and nanomsg's own tests
+    /// check that it changed); one that shrinks or keeps its size stays
+    /// where it is. Err gives the chunk back unchanged.
+    pub fn resize(self, new_len: usize) -> Result<Chunk, Chunk> {
+        if new_len <= self.len() {
+            // SAFETY: the header is live and owned by self; the block keeps
+            // its capacity, so its bytes up to new_len stay initialised.
+            unsafe { (*self.hdr.as_ptr()).len = new_len };
+            return Ok(self);
+        }
+        let Some(mut grown) = Chunk::zeroed(new_len) else {
+            return Err(self);
+        };
+        grown.as_mut_slice()[..self.len()].copy_from_slice(self.as_slice());
+        Ok(grown)
+    }
+
+    /// Moves the block to one of `new_len` bytes where the allocator can,
+    /// keeping the bytes; those past the old length are left
     /// uninitialised, for a [`FillingChunk`] that writes them before any
     /// is read.
-    fn reallocate(self, new_len: usize, zero: bool) -> Result<Chunk, Chunk> {
-        let (Some(old), Some(new)) = (layout(self.len()), layout(new_len)) else {
+    fn reallocate(self, new_len: usize) -> Result<Chunk, Chunk> {
+        let (Some(old), Some(new)) = (layout(self.cap()), layout(new_len)) else {
             return Err(self);
         };
         if new.size() > isize::MAX as usize {
             return Err(self);
         }
-        let old_len = self.len();
         // SAFETY: the block was allocated with `old`; new size is non-zero.
         let p = unsafe { alloc::realloc(self.hdr.as_ptr() as *mut u8, old, new.size()) };
         let Some(hdr) = NonNull::new(p as *mut ChunkHeader) else {
@@ -159,13 +182,7 @@ impl Chunk {
         // SAFETY: hdr is the (possibly moved) live block of new.size() bytes.
         unsafe {
             (*hdr.as_ptr()).len = new_len;
-            if zero && new_len > old_len {
-                std::ptr::write_bytes(
-                    (hdr.as_ptr() as *mut u8).add(HDR + old_len),
-                    0,
-                    new_len - old_len,
-                );
-            }
+            (*hdr.as_ptr()).cap = new_len;
         }
         Ok(Chunk { hdr })
     }
@@ -173,7 +190,7 @@ impl Chunk {
 
 impl Drop for Chunk {
     fn drop(&mut self) {
-        let layout = layout(self.len()).expect("layout was valid at allocation");
+        let layout = layout(self.cap()).expect("layout was valid at allocation");
         // SAFETY: the header is live; clear the magic so a double free is caught.
         unsafe { (*self.hdr.as_ptr()).magic = 0 };
         // SAFETY: the block was allocated with this layout and is freed once.
@@ -242,7 +259,7 @@ impl FillingChunk {
         let cap = self.next_capacity();
         if cap > self.chunk.len() {
             let chunk = std::mem::replace(&mut self.chunk, Chunk::allocate(0, false)?);
-            self.chunk = chunk.reallocate(cap, false).ok()?;
+            self.chunk = chunk.reallocate(cap).ok()?;
         }
         Some(self.chunk.len() - self.filled)
     }
@@ -432,6 +449,27 @@ mod tests {
         assert_eq!(c.as_slice(), b"abc\0\0\0");
         let c = c.resize(2).unwrap();
         assert_eq!(c.as_slice(), b"ab");
+    }
+
+    /// As nanomsg: growing moves the bytes (even within what a shrink
+    /// left), shrinking and the same size keep them in place.
+    #[test]
+    fn resize_moves_when_growing_only() {
+        let c = Chunk::from_slice(b"a").unwrap();
+        let p1 = c.as_slice().as_ptr();
+        let c = c.resize(100).unwrap();
+        let p2 = c.as_slice().as_ptr();
+        assert_ne!(p1, p2, "grown 1 -> 100 in place");
+        let c = c.resize(3).unwrap();
+        assert_eq!(c.as_slice().as_ptr(), p2, "shrunk 100 -> 3 elsewhere");
+        let c = c.resize(3).unwrap();
+        assert_eq!(c.as_slice().as_ptr(), p2);
+        let c = c.resize(50).unwrap();
+        assert_ne!(c.as_slice().as_ptr(), p2, "grown 3 -> 50 in place");
+        assert_eq!(&c.as_slice()[..3], b"a\0\0");
+        assert!(c.as_slice()[3..].iter().all(|&b| b == 0));
+        let e = Chunk::from_slice(b"x").unwrap().resize(usize::MAX - 10);
+        assert_eq!(e.unwrap_err().as_slice(), b"x");
     }
 
     #[test]

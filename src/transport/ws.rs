@@ -10,8 +10,14 @@ use super::reactor::{self, Cmd, DialTarget, ReactorEndpoint};
 use super::{Endpoint, EndpointCtx};
 use crate::error::Result;
 
-/// Splits `host:port/path` (the path defaults to `/`).
-fn split(rest: &str) -> Result<(&str, u16, String)> {
+/// The port of a ws:// URL to connect to that names none (RFC 6455 3).
+const DEFAULT_PORT: u16 = 80;
+
+/// Splits `host:port/path` (the path defaults to `/`). A connect URL may
+/// leave out the port (`ws://host/path`: port 80, as in nanomsg); a bind
+/// URL may not (nanomsg: EINVAL). `host:` with nothing after the colon is
+/// EINVAL either way.
+fn split(rest: &str, default_port: Option<u16>) -> Result<(&str, u16, String)> {
     let (hostport, path) = match rest.find('/') {
         Some(i) => (&rest[..i], rest[i..].to_string()),
         None => (rest, "/".to_string()),
@@ -21,12 +27,19 @@ fn split(rest: &str) -> Result<(&str, u16, String)> {
     if path.bytes().any(|b| b.is_ascii_control() || b == b' ') {
         return Err(libc::EINVAL);
     }
-    let (host, port) = split_port(hostport)?;
+    let names_port = match hostport.strip_prefix('[') {
+        Some(v6) => v6.contains("]:"),
+        None => hostport.contains(':'),
+    };
+    let (host, port) = match default_port {
+        Some(port) if !names_port && !hostport.is_empty() => (hostport, port),
+        _ => split_port(hostport)?,
+    };
     Ok((host, port, path))
 }
 
 pub fn bind(rest: &str, ctx: EndpointCtx) -> Result<Box<dyn Endpoint>> {
-    let (host, port, path) = split(rest)?;
+    let (host, port, path) = split(rest, None)?;
     let ip = bind_ip(host, ctx.opts.ipv4only)?;
     let key = reactor::next_endpoint_key();
     let (tx, rx) = std::sync::mpsc::sync_channel(1);
@@ -42,7 +55,7 @@ pub fn bind(rest: &str, ctx: EndpointCtx) -> Result<Box<dyn Endpoint>> {
 }
 
 pub fn connect(rest: &str, ctx: EndpointCtx) -> Result<Box<dyn Endpoint>> {
-    let (host, port, path) = split(rest)?;
+    let (host, port, path) = split(rest, Some(DEFAULT_PORT))?;
     check_connect_host(host, ctx.opts.ipv4only)?;
     let key = reactor::next_endpoint_key();
     reactor::get().submit(Cmd::Dial {
@@ -64,18 +77,32 @@ mod tests {
 
     #[test]
     fn addresses_split_into_host_port_and_path() {
+        let bind = |s| split(s, None);
+        let connect = |s| split(s, Some(DEFAULT_PORT));
         assert_eq!(
-            split("127.0.0.1:80").unwrap(),
+            bind("127.0.0.1:80").unwrap(),
             ("127.0.0.1", 80, "/".to_string())
         );
         assert_eq!(
-            split("h:81/a/b?c=1").unwrap(),
+            bind("h:81/a/b?c=1").unwrap(),
             ("h", 81, "/a/b?c=1".to_string())
         );
-        assert_eq!(split("h/a"), Err(EINVAL));
+        assert_eq!(bind("h/a"), Err(EINVAL));
+        assert_eq!(bind("h:/a"), Err(EINVAL));
         for bad in ["h:1/a b", "h:1/a\r\nX: y", "h:1/\t"] {
-            assert_eq!(split(bad), Err(EINVAL), "{bad:?}");
+            assert_eq!(bind(bad), Err(EINVAL), "{bad:?}");
         }
-        assert_eq!(split("h:/a"), Err(EINVAL));
+        // Connecting, no port means 80; an empty one is still wrong.
+        assert_eq!(connect("127.0.0.1"), Ok(("127.0.0.1", 80, "/".to_string())));
+        assert_eq!(connect("h/x"), Ok(("h", 80, "/x".to_string())));
+        assert_eq!(connect("[::1]/x"), Ok(("[::1]", 80, "/x".to_string())));
+        assert_eq!(connect("[::1]:81"), Ok(("[::1]", 81, "/".to_string())));
+        let connect_checked = |s| {
+            let (host, ..) = connect(s)?;
+            check_connect_host(host, true)
+        };
+        for bad in ["*:", "127.0.0.1:", "", "/x", ":80", "h:1:2", "*"] {
+            assert_eq!(connect_checked(bad), Err(EINVAL), "{bad:?}");
+        }
     }
 }
