@@ -79,6 +79,13 @@ pub trait Pipe: Send + Sync {
     /// Writes what is queued for the peer now, as far as the kernel takes
     /// it, rather than later (the process is exiting).
     fn flush_now(&self) {}
+    /// Whether the peer is known to be gone (the connection broke or was
+    /// closed, or its descriptor reports a hang-up that nobody has read
+    /// yet): the pipe will be removed, and an exclusive protocol (PAIR)
+    /// need not keep its place for it.
+    fn hung_up(&self) -> bool {
+        false
+    }
     /// NN_SNDFD / NN_RCVFD are in use: from now on the I/O thread must
     /// watch this pipe's input itself, so the descriptors follow arrivals.
     fn keep_input_watched(&self) {}

@@ -78,3 +78,39 @@ fn large_messages_cross_intact() {
         close(b);
     }
 }
+
+/// A peer that hangs up frees the place at once, and what it sent before
+/// it went is still received, before anything from the peer after it.
+#[test]
+fn a_peer_that_hung_up_frees_its_place_at_once() {
+    for url in urls("hangup", 17040) {
+        let server = socket(NN_PAIR);
+        set_int(server, NN_SOL_SOCKET, NN_RCVTIMEO, 2000);
+        bind(server, &url);
+        let first = socket(NN_PAIR);
+        connect(first, &url);
+        send_timeout(first, b"from the first");
+        // Let it arrive, then hang up before anything is received.
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        close(first);
+        let second = socket(NN_PAIR);
+        set_int(second, NN_SOL_SOCKET, NN_RCVTIMEO, 2000);
+        connect(second, &url);
+        send_timeout(second, b"from the second");
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        assert_eq!(recv(server), b"from the first", "{url}");
+        // Already here: the second peer was taken at once, not refused
+        // until the first one's message was received.
+        set_int(server, NN_SOL_SOCKET, NN_RCVTIMEO, 0);
+        assert_eq!(try_recv(server), Ok(b"from the second".to_vec()), "{url}");
+        send(server, b"to the second");
+        assert_eq!(recv(second), b"to the second", "{url}");
+        close(second);
+        close(server);
+    }
+}
+
+fn send_timeout(s: std::os::raw::c_int, m: &[u8]) {
+    set_int(s, NN_SOL_SOCKET, NN_SNDTIMEO, 2000);
+    send(s, m);
+}

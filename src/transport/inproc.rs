@@ -97,6 +97,10 @@ impl Pipe for InprocPipe {
         self.chan.close();
     }
 
+    fn hung_up(&self) -> bool {
+        self.chan.closed.load(Ordering::Acquire)
+    }
+
     fn send_priority(&self) -> u8 {
         self.chan.ends[self.side].ctx.opts.sndprio
     }

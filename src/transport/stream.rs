@@ -1170,6 +1170,24 @@ impl Pipe for StreamPipe {
         }
     }
 
+    fn hung_up(&self) -> bool {
+        if self.closed.load(Ordering::Acquire) || self.state.lock().broken {
+            return true;
+        }
+        // The hang-up may be waiting unread: input left to a direct reader
+        // that has not run yet, or an event the I/O thread has yet to
+        // reach. (Only asked when a PAIR peer is refused: a system call
+        // then is nothing.)
+        let mut fds = [libc::pollfd {
+            fd: self.stream.raw_fd(),
+            events: libc::POLLRDHUP,
+            revents: 0,
+        }];
+        crate::sys::poll(&mut fds, 0).is_ok_and(|n| {
+            n > 0 && fds[0].revents & (libc::POLLRDHUP | libc::POLLHUP | libc::POLLERR) != 0
+        })
+    }
+
     fn keep_input_watched(&self) {
         if self.reads_parked.load(Ordering::SeqCst)
             && !self.unpark_asked.swap(true, Ordering::SeqCst)
