@@ -274,6 +274,45 @@ enum TimerKind {
     /// A connection whose input is left to direct waiters is watched again
     /// once none waits (`StreamPipe::park_reads`).
     ParkedInput,
+    /// A listener that could not accept for want of descriptors tries again.
+    AcceptRetry,
+}
+
+/// How long a listener out of descriptors waits before accepting again.
+const ACCEPT_RETRY: Duration = Duration::from_millis(100);
+
+/// What a failed accept(2) means for the listener.
+enum AcceptError {
+    /// Interrupted: try again at once.
+    Retry,
+    /// Nothing more is waiting.
+    Drained,
+    /// That one connection failed (reset before it was accepted, or one of
+    /// the network errors accept(2) passes on): go on with the next.
+    Skip,
+    /// No descriptor or memory for it now (or an error that may repeat):
+    /// try again later, never in a loop.
+    OutOfResources,
+}
+
+fn accept_error(e: &io::Error) -> AcceptError {
+    match e.raw_os_error() {
+        _ if e.kind() == io::ErrorKind::Interrupted => AcceptError::Retry,
+        _ if e.kind() == io::ErrorKind::WouldBlock => AcceptError::Drained,
+        Some(
+            libc::ECONNABORTED
+            | libc::EPROTO
+            | libc::EPERM
+            | libc::ENETDOWN
+            | libc::ENETUNREACH
+            | libc::EHOSTDOWN
+            | libc::EHOSTUNREACH
+            | libc::ENONET
+            | libc::ENOPROTOOPT
+            | libc::EOPNOTSUPP,
+        ) => AcceptError::Skip,
+        _ => AcceptError::OutOfResources,
+    }
 }
 
 /// How often a connection whose input is left to direct waiters is checked
@@ -682,13 +721,20 @@ impl Loop {
                         inc(&ctx.link.stats.accepted_connections);
                         (s, ctx.clone(), *ep)
                     }
-                    Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                    Err(e) => {
-                        if e.kind() != io::ErrorKind::WouldBlock {
+                    Err(e) => match accept_error(&e) {
+                        AcceptError::Retry => continue,
+                        AcceptError::Drained => return,
+                        AcceptError::Skip => {
                             inc(&ctx.link.stats.accept_errors);
+                            continue;
                         }
-                        return;
-                    }
+                        AcceptError::OutOfResources => {
+                            inc(&ctx.link.stats.accept_errors);
+                            crate::report::endpoint_error(&ctx.label, crate::error::from_io(&e));
+                            self.accept_later(tok);
+                            return;
+                        }
+                    },
                 },
                 _ => return,
             };
@@ -983,8 +1029,14 @@ impl Loop {
             let stream = match self.entries.get(tok) {
                 Some(Entry::WsListener { listener, .. }) => match listener.accept() {
                     Ok((s, _)) => Stream::Tcp(s),
-                    Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                    Err(_) => return,
+                    Err(e) => match accept_error(&e) {
+                        AcceptError::Retry | AcceptError::Skip => continue,
+                        AcceptError::Drained => return,
+                        AcceptError::OutOfResources => {
+                            self.accept_later(tok);
+                            return;
+                        }
+                    },
                 },
                 _ => return,
             };
@@ -1129,6 +1181,16 @@ impl Loop {
         }
     }
 
+    /// A listener ran out of descriptors (or memory) to accept with: its
+    /// queue of waiting connections is not drained, so edge-triggered epoll
+    /// will not report it again; it tries again after a pause instead.
+    /// (Giving up here once stopped a listener for good.)
+    fn accept_later(&mut self, tok: usize) {
+        let at = Instant::now() + ACCEPT_RETRY;
+        self.timers
+            .push(Reverse((at, 0, tok, TimerKind::AcceptRetry)));
+    }
+
     fn handshake_deadline(&mut self, tok: usize, stamp: u64) {
         let at = Instant::now() + HANDSHAKE_TIMEOUT;
         self.timers
@@ -1222,6 +1284,8 @@ impl Loop {
     fn fire_timer(&mut self, kind: TimerKind, attempt: u64, tok: usize, now: Instant) {
         match (kind, self.entries.get(tok)) {
             (TimerKind::Redial, Some(Entry::Dialer(d))) if d.attempt == attempt => self.dial(tok),
+            (TimerKind::AcceptRetry, Some(Entry::Listener { .. })) => self.accept_all(tok),
+            (TimerKind::AcceptRetry, Some(Entry::WsListener { .. })) => self.accept_ws(tok),
             (TimerKind::LingerEnd, Some(Entry::Conn { draining, .. }))
                 if *draining == Some(attempt) =>
             {
