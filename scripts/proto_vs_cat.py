@@ -208,6 +208,9 @@ def main():
     ap.add_argument("--lib-dir", default="")
     ap.add_argument("--system-lib", default="")
     ap.add_argument("--timeout", type=float, default=40.0)
+    ap.add_argument("--ws-no-path", action="store_true",
+                    help="ws URLs without a path, on both sides "
+                         "(ws://127.0.0.1:PORT), as nngcat users write them")
     ap.add_argument("--ours-is-nanomsg", action="store_true",
                     help="our side runs on the real nanomsg 1.1.5 "
                          "(NN_TESTS_AGAINST_SYSTEM): no path in ws binds")
@@ -223,6 +226,8 @@ def main():
         url = nntest.make_url(args.transport, args.port,
                               "%s-%s" % (args.peer, args.role), tmpdirs,
                               args.port_range)
+        if args.ws_no_path:
+            url = strip_ws_path(url)
         nntest.check_address_free(url)
         bind_url = connect_url = url
         binder_is_nanomsg = (args.peer == "nanocat" if args.binder == "peer"
