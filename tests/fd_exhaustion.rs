@@ -4,7 +4,7 @@
 //! served. Calls that need a descriptor fail with EMFILE, cleanly.
 //!
 //! Alone in its binary: it lowers the process's descriptor limit. Ports
-//! 17050-17059.
+//! 19050-19059.
 
 mod common;
 use common::*;
@@ -60,9 +60,9 @@ fn client_flood(ports: &[u16], n: usize, delay: f64, hold: f64) -> std::process:
 fn listeners_survive_running_out_of_descriptors() {
     let pull = socket(NN_PULL);
     set_int(pull, NN_SOL_SOCKET, NN_RCVTIMEO, 3000);
-    bind(pull, "tcp://127.0.0.1:17050");
-    bind(pull, "ws://127.0.0.1:17051/x");
-    let flood = client_flood(&[17050, 17051], 200, 0.5, 1.5);
+    bind(pull, "tcp://127.0.0.1:19050");
+    bind(pull, "ws://127.0.0.1:19051/x");
+    let flood = client_flood(&[19050, 19051], 200, 0.5, 1.5);
     let old = set_fd_limit(64);
 
     // While the descriptors run out, calls that need one say EMFILE and
@@ -102,7 +102,7 @@ fn listeners_survive_running_out_of_descriptors() {
     );
     // The flood is gone; new clients are served, on tcp and on ws, in
     // spite of the dead connections the listeners may still have queued.
-    for url in ["tcp://127.0.0.1:17050", "ws://127.0.0.1:17051/x"] {
+    for url in ["tcp://127.0.0.1:19050", "ws://127.0.0.1:19051/x"] {
         let push = socket(NN_PUSH);
         set_int(push, NN_SOL_SOCKET, NN_SNDTIMEO, 3000);
         connect(push, url);

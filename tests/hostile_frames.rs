@@ -3,7 +3,7 @@
 //! and a well-behaved ws peer of the same socket must still exchange
 //! messages within a second.
 //!
-//! Ports 17000-17019.
+//! Ports 19000-19019.
 
 mod common;
 use common::*;
@@ -159,7 +159,7 @@ fn attack<S: Write>(mut c: S, bytes: &[u8]) -> S {
 
 #[test]
 fn ws_fragment_then_huge_continuation_default_limit() {
-    let b = Bench::new(17000, 17001, "hostile-frag-default", 1024 * 1024);
+    let b = Bench::new(19000, 19001, "hostile-frag-default", 1024 * 1024);
     let mut bytes = ws_frame(0x02, b"x"); // binary, FIN clear, 1 byte
     bytes.extend(ws_frame64(0x80, u64::MAX, b"")); // continuation, FIN
     let _c = attack(b.ws_client(), &bytes);
@@ -169,7 +169,7 @@ fn ws_fragment_then_huge_continuation_default_limit() {
 
 #[test]
 fn ws_fragment_then_huge_continuation_unlimited() {
-    let b = Bench::new(17002, 17003, "hostile-frag-unlimited", -1);
+    let b = Bench::new(19002, 19003, "hostile-frag-unlimited", -1);
     let mut bytes = ws_frame(0x02, b"x");
     bytes.extend(ws_frame64(0x80, u64::MAX, b""));
     let _c = attack(b.ws_client(), &bytes);
@@ -179,7 +179,7 @@ fn ws_fragment_then_huge_continuation_unlimited() {
 
 #[test]
 fn ws_huge_single_frames_unlimited() {
-    let b = Bench::new(17004, 17005, "hostile-ws-single", -1);
+    let b = Bench::new(19004, 19005, "hostile-ws-single", -1);
     let mut open = Vec::new();
     for len in [u64::MAX, 1 << 63, 1 << 40, (1 << 63) - 1] {
         let c = attack(b.ws_client(), &ws_frame64(0x82, len, b"abc"));
@@ -191,7 +191,7 @@ fn ws_huge_single_frames_unlimited() {
 
 #[test]
 fn sp_huge_frames_unlimited() {
-    let b = Bench::new(17006, 17007, "hostile-sp", -1);
+    let b = Bench::new(19006, 19007, "hostile-sp", -1);
     let mut open_tcp = Vec::new();
     let mut open_ipc = Vec::new();
     for len in [1u64 << 48, 1 << 63, u64::MAX, 64 << 30] {
@@ -212,7 +212,7 @@ fn sp_huge_frames_unlimited() {
 /// the connection is closed at once, not left waiting for the payload.
 #[test]
 fn ws_length_with_top_bit_closes_the_connection() {
-    let b = Bench::new(17008, 17009, "hostile-topbit", -1);
+    let b = Bench::new(19008, 19009, "hostile-topbit", -1);
     let mut c = attack(b.ws_client(), &ws_frame64(0x82, 1 << 63, b""));
     c.set_read_timeout(Some(Duration::from_secs(3))).unwrap();
     let mut buf = [0u8; 64];

@@ -83,7 +83,7 @@ fn large_messages_cross_intact() {
 /// it went is still received, before anything from the peer after it.
 #[test]
 fn a_peer_that_hung_up_frees_its_place_at_once() {
-    for url in urls("hangup", 17040) {
+    for url in urls("hangup", 19040) {
         let server = socket(NN_PAIR);
         set_int(server, NN_SOL_SOCKET, NN_RCVTIMEO, 2000);
         bind(server, &url);

@@ -5,7 +5,7 @@
 //! thread. Every other connection, on tcp, ipc and ws, keeps exchanging
 //! messages, and the broken one is counted.
 //!
-//! Ports 17030-17039.
+//! Ports 19030-19039.
 
 mod common;
 use common::*;
@@ -32,9 +32,9 @@ fn bus_peer(url: &str) -> c_int {
 fn a_panicking_connection_leaves_the_others_on_every_transport_serving() {
     arm();
     let urls = [
-        "tcp://127.0.0.1:17030".to_string(),
+        "tcp://127.0.0.1:19030".to_string(),
         ipc_url("panic-bus"),
-        "ws://127.0.0.1:17031/bus".to_string(),
+        "ws://127.0.0.1:19031/bus".to_string(),
     ];
     let server = socket(NN_BUS);
     set_int(server, NN_SOL_SOCKET, NN_RCVTIMEO, 1000);
@@ -89,9 +89,9 @@ fn a_panicking_connection_leaves_the_others_on_every_transport_serving() {
 fn a_panic_on_the_receivers_own_thread_closes_only_that_connection() {
     arm();
     for url in [
-        "tcp://127.0.0.1:17032".to_string(),
+        "tcp://127.0.0.1:19032".to_string(),
         ipc_url("panic-direct"),
-        "ws://127.0.0.1:17033/direct".to_string(),
+        "ws://127.0.0.1:19033/direct".to_string(),
     ] {
         let (server, peer) = pair_over(&url, 5000);
         await_connections(
@@ -130,12 +130,12 @@ fn a_device_carries_on_after_a_panicking_connection() {
     let front = nn_socket(AF_SP_RAW, NN_REP);
     let back = nn_socket(AF_SP_RAW, NN_REQ);
     assert!(front >= 0 && back >= 0);
-    bind(front, "tcp://127.0.0.1:17034");
-    bind(back, "tcp://127.0.0.1:17035");
+    bind(front, "tcp://127.0.0.1:19034");
+    bind(back, "tcp://127.0.0.1:19035");
     let device = std::thread::spawn(move || nn_device(front, back));
     let worker = socket(NN_REP);
     set_int(worker, NN_SOL_SOCKET, NN_RCVTIMEO, 5000);
-    connect(worker, "tcp://127.0.0.1:17035");
+    connect(worker, "tcp://127.0.0.1:19035");
     let echo = std::thread::spawn(move || {
         while let Ok(m) = try_recv(worker) {
             send(worker, &m);
@@ -143,7 +143,7 @@ fn a_device_carries_on_after_a_panicking_connection() {
         close(worker);
     });
     let hostile = socket(NN_REQ);
-    connect(hostile, "tcp://127.0.0.1:17034");
+    connect(hostile, "tcp://127.0.0.1:19034");
     send(hostile, TRIGGER);
     let deadline = Instant::now() + Duration::from_secs(5);
     while nn_get_statistic(front, NN_STAT_BROKEN_CONNECTIONS) < 1 {
@@ -152,7 +152,7 @@ fn a_device_carries_on_after_a_panicking_connection() {
     }
     let client = socket(NN_REQ);
     set_int(client, NN_SOL_SOCKET, NN_RCVTIMEO, 2000);
-    connect(client, "tcp://127.0.0.1:17034");
+    connect(client, "tcp://127.0.0.1:19034");
     for i in 0..3 {
         let m = format!("request {i}");
         send(client, m.as_bytes());

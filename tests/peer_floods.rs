@@ -4,7 +4,7 @@
 //! connections of the process are served all the while. The tests run one
 //! at a time, so that each one's memory measurement is its own.
 //!
-//! Ports 17020-17029.
+//! Ports 19020-19029.
 
 mod common;
 use common::*;
@@ -126,16 +126,16 @@ fn still_serves(server: c_int, url: &str, protocol: c_int) {
 fn unread_pongs_stay_bounded() {
     let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     let server = socket(NN_BUS);
-    bind(server, "ws://127.0.0.1:17020/flood");
-    let c = ws_client(17020, "bus.sp.nanomsg.org");
+    bind(server, "ws://127.0.0.1:19020/flood");
+    let c = ws_client(19020, "bus.sp.nanomsg.org");
     // 125-byte masked pings.
     let key = [7u8, 1, 8, 2];
     let mut ping = vec![0x89, 0x80 | 125];
     ping.extend(key);
     ping.extend((0..125).map(|i| (i as u8) ^ key[i % 4]));
     let total = 200 << 20;
-    assert_bounded("pings", flood(c, &ping, total, 17021), total);
-    still_serves(server, "ws://127.0.0.1:17020/flood", NN_BUS);
+    assert_bounded("pings", flood(c, &ping, total, 19021), total);
+    still_serves(server, "ws://127.0.0.1:19020/flood", NN_BUS);
     close(server);
 }
 
@@ -147,12 +147,12 @@ fn unread_pongs_stay_bounded() {
 fn empty_messages_nobody_receives_stay_bounded() {
     let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     let pull = socket(NN_PULL);
-    bind(pull, "tcp://127.0.0.1:17022");
-    let mut c = TcpStream::connect("127.0.0.1:17022").unwrap();
+    bind(pull, "tcp://127.0.0.1:19022");
+    let mut c = TcpStream::connect("127.0.0.1:19022").unwrap();
     c.write_all(&[0, b'S', b'P', 0, 0, 80, 0, 0]).unwrap();
     let total = 200 << 20;
-    assert_bounded("empty messages", flood(c, &[0u8; 8], total, 17023), total);
-    still_serves(pull, "tcp://127.0.0.1:17022", NN_PUSH);
+    assert_bounded("empty messages", flood(c, &[0u8; 8], total, 19023), total);
+    still_serves(pull, "tcp://127.0.0.1:19022", NN_PUSH);
     close(pull);
 }
 
@@ -161,13 +161,13 @@ fn empty_messages_nobody_receives_stay_bounded() {
 fn bare_request_ids_stay_bounded() {
     let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     let rep = socket(NN_REP);
-    bind(rep, "tcp://127.0.0.1:17024");
-    let mut c = TcpStream::connect("127.0.0.1:17024").unwrap();
+    bind(rep, "tcp://127.0.0.1:19024");
+    let mut c = TcpStream::connect("127.0.0.1:19024").unwrap();
     c.write_all(&[0, b'S', b'P', 0, 0, 48, 0, 0]).unwrap();
     let mut unit = 4u64.to_be_bytes().to_vec();
     unit.extend([0x80, 0, 0, 1]);
     let total = 200 << 20;
-    assert_bounded("bare request ids", flood(c, &unit, total, 17025), total);
+    assert_bounded("bare request ids", flood(c, &unit, total, 19025), total);
     close(rep);
 }
 
@@ -176,10 +176,10 @@ fn bare_request_ids_stay_bounded() {
 fn empty_ws_messages_stay_bounded() {
     let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     let pull = socket(NN_PULL);
-    bind(pull, "ws://127.0.0.1:17026/flood");
-    let c = ws_client(17026, "pull.sp.nanomsg.org");
+    bind(pull, "ws://127.0.0.1:19026/flood");
+    let c = ws_client(19026, "pull.sp.nanomsg.org");
     let total = 200 << 20;
     let unit = [0x82, 0x80, 1, 2, 3, 4];
-    assert_bounded("empty ws messages", flood(c, &unit, total, 17027), total);
+    assert_bounded("empty ws messages", flood(c, &unit, total, 19027), total);
     close(pull);
 }
