@@ -6,7 +6,8 @@
       - EPROTONOSUPPORT: unknown transports;
       - ENAMETOOLONG: addresses of NN_SOCKADDR_MAX (128) bytes or more
         (127 is still fine);
-      - ENODEV: bind to a host name or to an empty interface, connect with an
+      - ENODEV: bind to a name of no local address or to an empty
+        interface, connect with an
         unknown local interface; IPv6 literals while NN_IPV4ONLY=1
         (bind: ENODEV, connect: EINVAL);
       - EADDRNOTAVAIL: bind to an IP address that is not local.
@@ -69,12 +70,15 @@ int main(int argc, char **argv)
     snprintf(addr, sizeof(addr), "tcp://a_b:%d", p);
     CHECK_CONNECT(addr, EINVAL);
 
-    /*  Bind takes interfaces, not host names. */
+    /*  Bind hosts that name no address of this machine. (nanomsg 1.1.5
+        also refuses every host name, localhost included; this library
+        binds a name's local addresses, see docs/decisions.md, so that
+        case is not checked here.) */
     snprintf(addr, sizeof(addr), "tcp://:%d", p);
     CHECK_BIND(addr, ENODEV);
-    snprintf(addr, sizeof(addr), "tcp://localhost:%d", p);
-    CHECK_BIND(addr, ENODEV);
     snprintf(addr, sizeof(addr), "tcp://nosuchif0:%d", p);
+    CHECK_BIND(addr, ENODEV);
+    snprintf(addr, sizeof(addr), "tcp://no-such-host.invalid:%d", p);
     CHECK_BIND(addr, ENODEV);
     snprintf(addr, sizeof(addr), "tcp://nosuchif0;127.0.0.1:%d", p);
     CHECK_CONNECT(addr, ENODEV);

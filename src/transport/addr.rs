@@ -1,7 +1,10 @@
 //! Address parsing, as nanomsg 1.1.5 parses addresses: `scheme://rest`, and
-//! for TCP `host:port` to bind (host = `*` or a literal address; interface
-//! names are not supported and give ENODEV) and `[local;]host:port` to
-//! connect, where host may also be a DNS name.
+//! for TCP `host:port` to bind and `[local;]host:port` to connect, where
+//! host may also be a DNS name. A bind host is `*`, a literal address, or
+//! (beyond nanomsg, as nng and mangos listeners do) a host name that
+//! resolves to addresses of this machine: `localhost`, the machine's own
+//! name. Interface names give ENODEV, as in Debian's nanomsg 1.1.5, unless
+//! they also resolve as host names.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
@@ -55,6 +58,55 @@ pub fn bind_ip(host: &str, ipv4only: bool) -> Result<IpAddr> {
         return Ok(ip);
     }
     Err(ENODEV)
+}
+
+/// The addresses a bind host stands for.
+#[derive(Debug, PartialEq, Eq)]
+pub struct BindAddrs {
+    pub ips: Vec<IpAddr>,
+    /// They came from a host name: those that are not this machine's are
+    /// left out when binding, and ENODEV is the answer if none is left.
+    pub from_name: bool,
+}
+
+/// The addresses to listen on for a bind host: `*` or a literal address
+/// (as [`bind_ip`]), or every address a host name resolves to (IPv4 only
+/// when `ipv4only`), in the resolver's order.
+pub fn bind_addrs(host: &str, ipv4only: bool) -> Result<BindAddrs> {
+    if host == "*" || literal_ip(host).is_some() {
+        return Ok(BindAddrs {
+            ips: vec![bind_ip(host, ipv4only)?],
+            from_name: false,
+        });
+    }
+    if !is_valid_hostname(host) {
+        return Err(ENODEV);
+    }
+    use std::net::ToSocketAddrs;
+    let resolved = (host, 0).to_socket_addrs().map_err(|_| ENODEV)?;
+    let mut ips: Vec<IpAddr> = Vec::new();
+    for a in resolved {
+        let ip = a.ip().to_canonical();
+        if !(ips.contains(&ip) || ipv4only && ip.is_ipv6()) {
+            ips.push(ip);
+        }
+    }
+    if ips.is_empty() {
+        return Err(ENODEV);
+    }
+    Ok(BindAddrs {
+        ips,
+        from_name: true,
+    })
+}
+
+/// The errno of a failed bind(2), as nanomsg reports it.
+pub fn bind_errno(e: &std::io::Error) -> crate::error::Errno {
+    match e.kind() {
+        std::io::ErrorKind::AddrInUse => libc::EADDRINUSE,
+        std::io::ErrorKind::AddrNotAvailable => libc::EADDRNOTAVAIL,
+        _ => crate::error::from_io(e),
+    }
 }
 
 /// Checks a connect host: a literal address (IPv6 only when not
@@ -116,6 +168,27 @@ mod tests {
         assert_eq!(bind_ip("", true), Err(ENODEV));
         assert_eq!(bind_ip("localhost", true), Err(ENODEV));
         assert_eq!(bind_ip("lo;127.0.0.1", true), Err(ENODEV));
+    }
+
+    #[test]
+    fn bind_host_names_resolve_to_their_addresses() {
+        let lo = bind_addrs("localhost", true).unwrap();
+        assert!(lo.from_name);
+        assert!(lo.ips.contains(&"127.0.0.1".parse().unwrap()), "{lo:?}");
+        assert!(lo.ips.iter().all(|ip| ip.is_ipv4()));
+        // Without NN_IPV4ONLY, whatever IPv6 addresses the name has too.
+        let both = bind_addrs("localhost", false).unwrap();
+        assert!(both.ips.len() >= lo.ips.len());
+        assert_eq!(
+            bind_addrs("127.0.0.1", true),
+            Ok(BindAddrs {
+                ips: vec!["127.0.0.1".parse().unwrap()],
+                from_name: false
+            })
+        );
+        for none in ["", "lo;127.0.0.1", "no-such-host.invalid", "-x", "a b"] {
+            assert_eq!(bind_addrs(none, true), Err(ENODEV), "{none}");
+        }
     }
 
     #[test]

@@ -258,7 +258,9 @@ enum ConnKind {
 
 #[derive(Default)]
 struct EndpointRecord {
-    main: Option<usize>,
+    /// The endpoint's listeners (one per address a bound host name
+    /// resolved to) or its dialer.
+    mains: Vec<usize>,
     pipes: Vec<usize>,
     unlink: Option<PathBuf>,
     /// The path this endpoint serves on a shared WebSocket port.
@@ -516,7 +518,7 @@ impl Loop {
                 }
                 self.entries.insert(Entry::Listener { listener, ctx, ep });
                 let rec = self.endpoints.entry(ep).or_default();
-                rec.main = Some(tok);
+                rec.mains.push(tok);
                 rec.unlink = unlink;
                 self.accept_all(tok);
             }
@@ -540,7 +542,7 @@ impl Loop {
                     attempt: 0,
                     in_error: false,
                 }));
-                self.endpoints.entry(ep).or_default().main = Some(tok);
+                self.endpoints.entry(ep).or_default().mains.push(tok);
                 self.dial(tok);
             }
             Cmd::Shutdown { ep, linger, done } => {
@@ -990,11 +992,8 @@ impl Loop {
         let tok = match self.ws_listeners.get(&addr) {
             Some(&tok) => tok,
             None => {
-                let l = std::net::TcpListener::bind(addr).map_err(|e| match e.kind() {
-                    io::ErrorKind::AddrInUse => libc::EADDRINUSE,
-                    io::ErrorKind::AddrNotAvailable => libc::EADDRNOTAVAIL,
-                    _ => crate::error::from_io(&e),
-                })?;
+                let l =
+                    std::net::TcpListener::bind(addr).map_err(|e| super::addr::bind_errno(&e))?;
                 l.set_nonblocking(true)
                     .map_err(|e| crate::error::from_io(&e))?;
                 let mut listener = mio::net::TcpListener::from_std(l);
@@ -1019,7 +1018,7 @@ impl Loop {
         }
         routes.insert(path.clone(), (ctx, ep));
         let rec = self.endpoints.entry(ep).or_default();
-        rec.main = Some(tok);
+        rec.mains.push(tok);
         rec.ws_path = Some(path);
         Ok(())
     }
@@ -1386,11 +1385,9 @@ impl Loop {
         )));
     }
 
-    fn shutdown_endpoint(&mut self, ep: u64, linger: Duration) {
-        let Some(rec) = self.endpoints.remove(&ep) else {
-            return;
-        };
-        if let (Some(main), Some(path)) = (rec.main, rec.ws_path.as_ref()) {
+    /// Stops one listener or the dialer of an endpoint being shut down.
+    fn close_main(&mut self, main: usize, ws_path: Option<&str>) {
+        if let Some(path) = ws_path {
             // A path on a shared WebSocket port: drop the route, and the
             // port with its last route.
             if let Some(Entry::WsListener { routes, addr, .. }) = self.entries.get_mut(main) {
@@ -1403,23 +1400,32 @@ impl Loop {
                     }
                 }
             }
-        } else if let Some(main) = rec.main {
-            match self.entries.get(main) {
-                Some(Entry::Listener { listener, .. }) => {
-                    let fd = listener.raw_fd();
-                    let _ = self.registry().deregister(&mut SourceFd(&fd));
-                    self.entries.remove(main);
-                }
-                Some(Entry::Dialer(d)) => {
-                    if let DialState::Connecting(c) = d.state {
-                        self.forget(c);
-                    }
-                    if let Entry::Dialer(mut d) = self.entries.remove(main) {
-                        d.set_error(false);
-                    }
-                }
-                _ => {}
+            return;
+        }
+        match self.entries.get(main) {
+            Some(Entry::Listener { listener, .. }) => {
+                let fd = listener.raw_fd();
+                let _ = self.registry().deregister(&mut SourceFd(&fd));
+                self.entries.remove(main);
             }
+            Some(Entry::Dialer(d)) => {
+                if let DialState::Connecting(c) = d.state {
+                    self.forget(c);
+                }
+                if let Entry::Dialer(mut d) = self.entries.remove(main) {
+                    d.set_error(false);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn shutdown_endpoint(&mut self, ep: u64, linger: Duration) {
+        let Some(rec) = self.endpoints.remove(&ep) else {
+            return;
+        };
+        for main in rec.mains {
+            self.close_main(main, rec.ws_path.as_deref());
         }
         if let Some(path) = rec.unlink {
             let _ = std::fs::remove_file(path);

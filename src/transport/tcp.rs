@@ -1,34 +1,45 @@
-//! tcp://: `tcp://host:port` to bind (host = `*`, a literal address or an
-//! interface name) and `tcp://[local;]host:port` to connect (host may be a
-//! DNS name, resolved off the I/O thread).
+//! tcp://: `tcp://host:port` to bind (host = `*`, a literal address, or a
+//! host name of this machine, which binds each of its addresses) and
+//! `tcp://[local;]host:port` to connect (host may be a DNS name, resolved
+//! off the I/O thread).
 
 use std::io;
 use std::net::SocketAddr;
 
-use super::addr::{bind_ip, check_connect_host, split_port};
+use super::addr::{bind_addrs, bind_errno, bind_ip, check_connect_host, split_port};
 use super::reactor::{self, Cmd, DialTarget, Listener, ReactorEndpoint};
 use super::{Endpoint, EndpointCtx};
-use crate::error::{self, Result, EADDRINUSE, EADDRNOTAVAIL, ENODEV};
+use crate::error::{self, Result, ENODEV};
 
 pub fn bind(rest: &str, ctx: EndpointCtx) -> Result<Box<dyn Endpoint>> {
     let (host, port) = split_port(rest)?;
-    let ip = bind_ip(host, ctx.opts.ipv4only)?;
-    let listener =
-        std::net::TcpListener::bind(SocketAddr::new(ip, port)).map_err(|e| match e.kind() {
-            io::ErrorKind::AddrInUse => EADDRINUSE,
-            io::ErrorKind::AddrNotAvailable => EADDRNOTAVAIL,
-            _ => error::from_io(&e),
-        })?;
-    listener
-        .set_nonblocking(true)
-        .map_err(|e| error::from_io(&e))?;
+    let addrs = bind_addrs(host, ctx.opts.ipv4only)?;
+    // All or nothing: a listener bound here is closed again if a later
+    // address fails (EADDRINUSE for one is EADDRINUSE for the bind).
+    let mut listeners = Vec::new();
+    for ip in addrs.ips {
+        match std::net::TcpListener::bind(SocketAddr::new(ip, port)) {
+            Ok(l) => listeners.push(l),
+            // A name's address that is not this machine's.
+            Err(e) if addrs.from_name && e.kind() == io::ErrorKind::AddrNotAvailable => {}
+            Err(e) => return Err(bind_errno(&e)),
+        }
+    }
+    if listeners.is_empty() {
+        return Err(ENODEV);
+    }
+    for l in &listeners {
+        l.set_nonblocking(true).map_err(|e| error::from_io(&e))?;
+    }
     let key = reactor::next_endpoint_key();
-    reactor::get().submit(Cmd::Listen {
-        listener: Listener::Tcp(mio::net::TcpListener::from_std(listener)),
-        ctx,
-        ep: key,
-        unlink: None,
-    });
+    for l in listeners {
+        reactor::get().submit(Cmd::Listen {
+            listener: Listener::Tcp(mio::net::TcpListener::from_std(l)),
+            ctx: ctx.clone(),
+            ep: key,
+            unlink: None,
+        });
+    }
     Ok(Box::new(ReactorEndpoint { key }))
 }
 

@@ -4,8 +4,9 @@
 //! thread routes each upgrade request by its path.
 
 use std::net::SocketAddr;
+use std::time::Duration;
 
-use super::addr::{bind_ip, check_connect_host, split_port};
+use super::addr::{bind_addrs, check_connect_host, split_port};
 use super::reactor::{self, Cmd, DialTarget, ReactorEndpoint};
 use super::{Endpoint, EndpointCtx};
 use crate::error::Result;
@@ -40,18 +41,33 @@ fn split(rest: &str, default_port: Option<u16>) -> Result<(&str, u16, String)> {
 
 pub fn bind(rest: &str, ctx: EndpointCtx) -> Result<Box<dyn Endpoint>> {
     let (host, port, path) = split(rest, None)?;
-    let ip = bind_ip(host, ctx.opts.ipv4only)?;
+    let addrs = bind_addrs(host, ctx.opts.ipv4only)?;
     let key = reactor::next_endpoint_key();
-    let (tx, rx) = std::sync::mpsc::sync_channel(1);
-    reactor::get().submit(Cmd::ListenWs {
-        addr: SocketAddr::new(ip, port),
-        path,
-        ctx,
-        ep: key,
-        reply: tx,
-    });
-    rx.recv().map_err(|_| libc::EIO)??;
-    Ok(Box::new(ReactorEndpoint { key }))
+    let mut endpoint = ReactorEndpoint { key };
+    let mut bound = 0;
+    // Every address of a host name, all or nothing (see tcp::bind).
+    for ip in addrs.ips {
+        let (tx, rx) = std::sync::mpsc::sync_channel(1);
+        reactor::get().submit(Cmd::ListenWs {
+            addr: SocketAddr::new(ip, port),
+            path: path.clone(),
+            ctx: ctx.clone(),
+            ep: key,
+            reply: tx,
+        });
+        match rx.recv().map_err(|_| libc::EIO)? {
+            Ok(()) => bound += 1,
+            Err(libc::EADDRNOTAVAIL) if addrs.from_name => {}
+            Err(e) => {
+                endpoint.shutdown(Duration::ZERO);
+                return Err(e);
+            }
+        }
+    }
+    if bound == 0 {
+        return Err(libc::ENODEV);
+    }
+    Ok(Box::new(endpoint))
 }
 
 pub fn connect(rest: &str, ctx: EndpointCtx) -> Result<Box<dyn Endpoint>> {
