@@ -2,7 +2,7 @@
 """Drop-in test: our classic pair example (examples-c/pair) exchanges
 messages with Debian's unchanged nanocat running on our library.
 
-The example binds and sends "message N from node 0." three times, expecting
+The example binds and sends "message N from node 0." (N = 0, 1, 2), expecting
 three messages back; nanocat --pair connects, sends its own message every
 0.3 s and prints what it receives.
 
@@ -49,7 +49,7 @@ def main():
     print("--- Debian nanocat on our library:\n" + cat_out)
     ok = (example.returncode == 0
           and out.count("received") >= 3
-          and "message 1 from node 0." in cat_out.splitlines())
+          and "message 0 from node 0." in cat_out.splitlines())
     print("PASS" if ok else "FAIL (example rc=%s)" % example.returncode)
     return 0 if ok else 1
 

@@ -1,32 +1,41 @@
 /*
  * pair.c -- the classic nanomsg PAIR example.
  *
- * Two nodes talk to each other over one NN_PAIR socket each.  Both nodes
- * run the same loop three times: send one message, receive one message,
- * sleep a second.  So each node ends up with the other node's three
- * messages.
+ * The program of the "Message Queues" article (written there in Go, on
+ * mangos), here on the nanomsg C API.  Two nodes talk to each other over
+ * one NN_PAIR socket each.  Both run the same loop three times: send one
+ * message, receive one message (waiting at most 10 s), sleep a second.
+ * So each node ends up with the other node's three messages.
  *
- * Usage:   pair 0|1 URL
+ * Usage:   pair 0|1 <url>
  *
- * The node first tries to bind to URL.  If the address is already in use
- * (because the other node bound it first), it connects to URL instead.
- * This means both nodes can be started with the very same URL:
+ * The node first tries to listen on the URL; if that fails for any
+ * reason (the other node listens there already), it dials it instead.
+ * So both nodes are started with the very same URL, in two terminals:
  *
- *     ./pair 0 tcp://127.0.0.1:54545 &
- *     ./pair 1 tcp://127.0.0.1:54545
+ *     ./pair 0 "tcp://localhost:54545"
+ *     ./pair 1 "tcp://localhost:54545"
  *
- *     ./pair 0 ipc:///tmp/pair.ipc &
+ *     ./pair 0 ipc:///tmp/pair.ipc       (the article's exercise 1)
  *     ./pair 1 ipc:///tmp/pair.ipc
  *
- * Start the first node a moment before the second one, so that it is
- * clear which of them binds.
+ * Each line it prints starts with the time, then says what the article's
+ * program says:
+ *
+ *     Node 1 cannot listen on socket 'tcp://localhost:54545': Address already in use
+ *     Trying to dial instead
+ *     Node 1 sends message 0 from node 1.
+ *     Node 1 received message 0 from node 0.
+ *     ...
+ *     Node 1: Done.
  *
  * The program is self-contained; it builds with just
  *
  *     cc -Iinclude examples-c/pair.c -lnanomsg
  *
- * Exit status: 0 on success, 1 if any nanomsg call fails (the nn_strerror
- * text is printed), 2 on bad usage.
+ * Exit status: 0 on success, 1 if any nanomsg call fails, a receive after
+ * the 10 s deadline included (the nn_strerror text is printed), 2 on bad
+ * usage.
  */
 
 #define _POSIX_C_SOURCE 200809L
@@ -70,16 +79,14 @@ static void log_line (const char *fmt, ...)
 /*  Reports the failed call together with nn_strerror's text and exits. */
 static void fail (const char *what)
 {
-    int err = nn_errno ();
-    log_line ("Node %d: %s failed: %s (errno %d)", node, what,
-        nn_strerror (err), err);
+    log_line ("Node %d %s: %s", node, what, nn_strerror (nn_errno ()));
     exit (EXIT_FAILURE);
 }
 
 static void usage (const char *prog)
 {
-    fprintf (stderr, "Usage: %s 0|1 URL\n", prog);
-    fprintf (stderr, "  e.g. %s 0 tcp://127.0.0.1:54545\n", prog);
+    const char *name = strrchr (prog, '/');
+    fprintf (stderr, "Usage: %s 0|1 <url>\n", name ? name + 1 : prog);
     exit (2);
 }
 
@@ -94,7 +101,7 @@ int main (int argc, char **argv)
         script: make every line visible immediately. */
     setvbuf (stdout, NULL, _IOLBF, 0);
 
-    if (argc != 3)
+    if (argc < 3)
         usage (argv[0]);
     if (strcmp (argv[1], "0") == 0)
         node = 0;
@@ -106,53 +113,50 @@ int main (int argc, char **argv)
 
     sock = nn_socket (AF_SP, NN_PAIR);
     if (sock < 0)
-        fail ("nn_socket");
+        fail ("cannot get a PAIR socket");
 
-    /*  Do not wait forever for the other node. */
+    /*  Do not wait more than 10 s for the other node. */
     if (nn_setsockopt (sock, NN_SOL_SOCKET, NN_RCVTIMEO, &timeout,
             sizeof timeout) < 0)
-        fail ("nn_setsockopt(NN_RCVTIMEO)");
+        fail ("cannot set the receive deadline");
     if (nn_setsockopt (sock, NN_SOL_SOCKET, NN_SNDTIMEO, &timeout,
             sizeof timeout) < 0)
-        fail ("nn_setsockopt(NN_SNDTIMEO)");
+        fail ("cannot set the send deadline");
 
-    /*  Bind if we are first, otherwise connect to whoever bound. */
-    if (nn_bind (sock, url) >= 0) {
-        log_line ("Node %d bound to %s", node, url);
-    } else {
-        if (nn_errno () != EADDRINUSE)
-            fail ("nn_bind");
-        log_line ("Node %d: address in use, connecting instead", node);
+    /*  Listen if we can (we are first), otherwise dial whoever listens. */
+    if (nn_bind (sock, url) < 0) {
+        log_line ("Node %d cannot listen on socket '%s': %s", node, url,
+            nn_strerror (nn_errno ()));
+        log_line ("Trying to dial instead");
         if (nn_connect (sock, url) < 0)
-            fail ("nn_connect");
-        log_line ("Node %d connected to %s", node, url);
+            fail ("cannot dial");
     }
 
-    for (i = 1; i <= MESSAGES; i++) {
+    for (i = 0; i < MESSAGES; i++) {
         char out[64];
         char *in = NULL;
         int len;
 
         snprintf (out, sizeof out, "message %d from node %d.", i, node);
-        log_line ("Node %d sends \"%s\"", node, out);
+        log_line ("Node %d sends %s", node, out);
         if (nn_send (sock, out, strlen (out), 0) < 0)
-            fail ("nn_send");
+            fail ("cannot send");
 
         len = nn_recv (sock, &in, NN_MSG, 0);
         if (len < 0)
-            fail ("nn_recv");
+            fail ("cannot receive");
         /*  Peers written in C often send the terminating NUL as well;
             don't print it. */
         if (len > 0 && in[len - 1] == '\0')
             len--;
-        log_line ("Node %d received \"%.*s\"", node, len, in);
+        log_line ("Node %d received %.*s", node, len, in);
         nn_freemsg (in);
 
         sleep (1);
     }
 
     if (nn_close (sock) < 0)
-        fail ("nn_close");
-    log_line ("Node %d done", node);
+        fail ("cannot close the socket");
+    log_line ("Node %d: Done.", node);
     return EXIT_SUCCESS;
 }

@@ -1,24 +1,26 @@
 /*
  * pair_threads.c -- the classic nanomsg PAIR example, with threads.
  *
- * Same behaviour as pair.c, but the node uses two threads on its one
- * NN_PAIR socket: one thread sends three messages (one a second), the
- * other receives three messages.  main() joins both threads, closes the
- * socket and exits.  nanomsg sockets may be used from several threads at
- * once, which is what this example shows.
+ * The "Message Queues" article's exercise 2: the same program as pair.c,
+ * with the same command line and output, but the node uses two threads on
+ * its one NN_PAIR socket: one thread sends three messages (one a second),
+ * the other receives three messages (waiting at most 10 s for each).
+ * main() joins both threads, closes the socket and exits.  nanomsg sockets
+ * may be used from several threads at once, which is what this shows.
  *
- * Usage:   pair_threads 0|1 URL
+ * Usage:   pair_threads 0|1 <url>
  *
- * The node binds to URL, or connects to it if the address is already in
- * use, so both nodes can be given the same URL:
+ * The node listens on the URL, or dials it if it cannot listen, so both
+ * nodes are given the same URL:
  *
- *     ./pair_threads 0 tcp://127.0.0.1:54546 &
- *     ./pair_threads 1 tcp://127.0.0.1:54546
+ *     ./pair_threads 0 "tcp://localhost:54545"
+ *     ./pair_threads 1 "tcp://localhost:54545"
  *
  * Builds alone with:  cc -Iinclude examples-c/pair_threads.c -lnanomsg -pthread
  *
- * Exit status: 0 on success, 1 if any nanomsg call fails (the nn_strerror
- * text is printed), 2 on bad usage.
+ * Exit status: 0 on success, 1 if any nanomsg call fails, a receive after
+ * the 10 s deadline included (the nn_strerror text is printed), 2 on bad
+ * usage.
  */
 
 #define _POSIX_C_SOURCE 200809L
@@ -64,12 +66,10 @@ static void log_line (const char *fmt, ...)
     pthread_mutex_unlock (&log_lock);
 }
 
-/*  Logs the failed call with nn_strerror's text; returns 1 for "failed". */
+/*  Logs what failed with nn_strerror's text; returns 1 for "failed". */
 static int report (const char *what)
 {
-    int err = nn_errno ();
-    log_line ("Node %d: %s failed: %s (errno %d)", node, what,
-        nn_strerror (err), err);
+    log_line ("Node %d %s: %s", node, what, nn_strerror (nn_errno ()));
     return 1;
 }
 
@@ -78,13 +78,13 @@ static void *sender (void *arg)
     int *failed = arg;
     int i;
 
-    for (i = 1; i <= MESSAGES; i++) {
+    for (i = 0; i < MESSAGES; i++) {
         char out[64];
 
         snprintf (out, sizeof out, "message %d from node %d.", i, node);
-        log_line ("Node %d sends \"%s\"", node, out);
+        log_line ("Node %d sends %s", node, out);
         if (nn_send (sock, out, strlen (out), 0) < 0) {
-            *failed = report ("nn_send");
+            *failed = report ("cannot send");
             return NULL;
         }
         sleep (1);
@@ -97,17 +97,17 @@ static void *receiver (void *arg)
     int *failed = arg;
     int i;
 
-    for (i = 1; i <= MESSAGES; i++) {
+    for (i = 0; i < MESSAGES; i++) {
         char *in = NULL;
         int len = nn_recv (sock, &in, NN_MSG, 0);
 
         if (len < 0) {
-            *failed = report ("nn_recv");
+            *failed = report ("cannot receive");
             return NULL;
         }
         if (len > 0 && in[len - 1] == '\0')
             len--;
-        log_line ("Node %d received \"%.*s\"", node, len, in);
+        log_line ("Node %d received %.*s", node, len, in);
         nn_freemsg (in);
     }
     return NULL;
@@ -115,8 +115,8 @@ static void *receiver (void *arg)
 
 static void usage (const char *prog)
 {
-    fprintf (stderr, "Usage: %s 0|1 URL\n", prog);
-    fprintf (stderr, "  e.g. %s 0 tcp://127.0.0.1:54546\n", prog);
+    const char *name = strrchr (prog, '/');
+    fprintf (stderr, "Usage: %s 0|1 <url>\n", name ? name + 1 : prog);
     exit (2);
 }
 
@@ -132,7 +132,7 @@ int main (int argc, char **argv)
 
     setvbuf (stdout, NULL, _IOLBF, 0);
 
-    if (argc != 3)
+    if (argc < 3)
         usage (argv[0]);
     if (strcmp (argv[1], "0") == 0)
         node = 0;
@@ -144,30 +144,26 @@ int main (int argc, char **argv)
 
     sock = nn_socket (AF_SP, NN_PAIR);
     if (sock < 0) {
-        report ("nn_socket");
+        report ("cannot get a PAIR socket");
         return EXIT_FAILURE;
     }
     if (nn_setsockopt (sock, NN_SOL_SOCKET, NN_RCVTIMEO, &timeout,
             sizeof timeout) < 0 ||
         nn_setsockopt (sock, NN_SOL_SOCKET, NN_SNDTIMEO, &timeout,
             sizeof timeout) < 0) {
-        report ("nn_setsockopt");
+        report ("cannot set the deadlines");
         return EXIT_FAILURE;
     }
 
-    if (nn_bind (sock, url) >= 0) {
-        log_line ("Node %d bound to %s", node, url);
-    } else {
-        if (nn_errno () != EADDRINUSE) {
-            report ("nn_bind");
-            return EXIT_FAILURE;
-        }
-        log_line ("Node %d: address in use, connecting instead", node);
+    /*  Listen if we can (we are first), otherwise dial whoever listens. */
+    if (nn_bind (sock, url) < 0) {
+        log_line ("Node %d cannot listen on socket '%s': %s", node, url,
+            nn_strerror (nn_errno ()));
+        log_line ("Trying to dial instead");
         if (nn_connect (sock, url) < 0) {
-            report ("nn_connect");
+            report ("cannot dial");
             return EXIT_FAILURE;
         }
-        log_line ("Node %d connected to %s", node, url);
     }
 
     rc = pthread_create (&recv_thread, NULL, receiver, &recv_failed);
@@ -184,11 +180,11 @@ int main (int argc, char **argv)
     pthread_join (recv_thread, NULL);
 
     if (nn_close (sock) < 0) {
-        report ("nn_close");
+        report ("cannot close the socket");
         return EXIT_FAILURE;
     }
     if (send_failed || recv_failed)
         return EXIT_FAILURE;
-    log_line ("Node %d done", node);
+    log_line ("Node %d: Done.", node);
     return EXIT_SUCCESS;
 }

@@ -1,0 +1,3 @@
+module nanomsg-rs/examples-go/pair
+
+go 1.19
