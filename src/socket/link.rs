@@ -7,12 +7,13 @@
 //! order simple — core, then pipe queue, then link — so two sockets sending
 //! to each other over inproc cannot deadlock.
 
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
 use parking_lot::{Condvar, Mutex};
 
+use super::options::EndpointOptions;
 use crate::pipe::{Pipe, PipeId};
 
 /// A change in the set of pipes attached to a socket.
@@ -61,6 +62,11 @@ pub struct SocketLink {
     /// NN_SNDFD / NN_RCVFD were handed out: the I/O thread must keep
     /// reading every connection as data arrives, for the descriptors' sake.
     readiness_watched: AtomicBool,
+    /// The socket's options as they are now, for what a transport reads
+    /// when a connection starts (see `EndpointCtx::for_connection`).
+    options: Mutex<EndpointOptions>,
+    /// NN_RCVMAXSIZE as it is now (-1: no limit), read for every message.
+    rcvmaxsize: AtomicI64,
 }
 
 impl Default for SocketLink {
@@ -79,6 +85,12 @@ impl Default for SocketLink {
             wake_fd: std::sync::OnceLock::new(),
             last_wait: std::sync::atomic::AtomicU8::new(WAIT_SPUN),
             readiness_watched: AtomicBool::new(false),
+            options: Mutex::new(EndpointOptions::default()),
+            rcvmaxsize: AtomicI64::new(
+                EndpointOptions::default()
+                    .rcvmaxsize
+                    .map_or(-1, |m| m as i64),
+            ),
         }
     }
 }
@@ -86,6 +98,26 @@ impl Default for SocketLink {
 impl SocketLink {
     pub fn new() -> Arc<SocketLink> {
         Arc::new(SocketLink::default())
+    }
+
+    /// The socket's options changed (nn_setsockopt): what transports read
+    /// from now on.
+    pub fn set_options(&self, options: EndpointOptions) {
+        let max = options.rcvmaxsize.map_or(-1, |m| m as i64);
+        *self.options.lock() = options;
+        self.rcvmaxsize.store(max, Ordering::Relaxed);
+    }
+
+    /// The socket's options as they are now.
+    pub fn options(&self) -> EndpointOptions {
+        self.options.lock().clone()
+    }
+
+    /// NN_RCVMAXSIZE as it is now; None: no limit. nanomsg checks each
+    /// message against the value of the moment, so a change applies to
+    /// the next message on connections that exist already.
+    pub fn rcvmaxsize(&self) -> Option<usize> {
+        usize::try_from(self.rcvmaxsize.load(Ordering::Relaxed)).ok()
     }
 
     /// The current wake-up count; take it before trying an operation, then

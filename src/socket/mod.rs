@@ -505,12 +505,15 @@ impl Socket {
                     let hops = core.opts.maxttl as usize;
                     core.proto.set_max_ttl(hops);
                 }
-                Ok(())
             }
-            l if l < 0 => core.opts.set_transport(level, option, value),
-            l if l == self.protocol => core.proto.set_option(option, value),
-            _ => Err(ENOPROTOOPT),
+            l if l < 0 => core.opts.set_transport(level, option, value)?,
+            l if l == self.protocol => return core.proto.set_option(option, value),
+            _ => return Err(ENOPROTOOPT),
         }
+        // Transports read some options again when a connection starts or
+        // a message arrives (the table in docs/nanomsg-1.1.5-behaviour.md).
+        self.link.set_options(core.opts.endpoint());
+        Ok(())
     }
 
     pub fn get_option(&self, level: c_int, option: c_int) -> Result<Vec<u8>> {

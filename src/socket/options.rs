@@ -24,6 +24,12 @@ pub struct EndpointOptions {
     pub ws_text: bool,
 }
 
+impl Default for EndpointOptions {
+    fn default() -> Self {
+        Options::new(0).endpoint()
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct Options {
     pub linger: c_int,

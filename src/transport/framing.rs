@@ -134,6 +134,11 @@ impl Decoder {
         }
     }
 
+    /// NN_RCVMAXSIZE for the frames that start from now on.
+    pub fn set_max_size(&mut self, max_size: Option<usize>) {
+        self.max_size = max_size;
+    }
+
     pub fn header_len(&self) -> usize {
         match self.wire {
             Wire::Tcp => 8,

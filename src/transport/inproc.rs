@@ -166,7 +166,12 @@ fn join(bound: &InprocEp, connecting: &InprocEp) {
                 bytes: 0,
             })
         }),
-        capacity: [bound.ctx.opts.rcvbuf, connecting.ctx.opts.rcvbuf],
+        // NN_RCVBUF as each socket has it now (nanomsg reads it per
+        // connection).
+        capacity: [
+            bound.ctx.link.options().rcvbuf,
+            connecting.ctx.link.options().rcvbuf,
+        ],
         ends,
         closed: AtomicBool::new(false),
     });

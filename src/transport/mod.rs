@@ -31,6 +31,36 @@ pub struct EndpointCtx {
     pub label: Arc<str>,
 }
 
+impl EndpointCtx {
+    /// What a new connection of this endpoint works with. nanomsg 1.1.5
+    /// reads some options when a connection starts and others only when
+    /// the endpoint is made (compat/probe_option_changes.c; the table is in
+    /// docs/nanomsg-1.1.5-behaviour.md), and so do we:
+    /// - from the socket as it is now: NN_SNDBUF and NN_RCVBUF (our queue
+    ///   limits), NN_TCP_NODELAY, and NN_WS_MSG_TYPE on a connection a
+    ///   listener accepted;
+    /// - as they were when the endpoint was made (`self.opts`): NN_SNDPRIO,
+    ///   NN_RCVPRIO, NN_RECONNECT_IVL(_MAX), and NN_WS_MSG_TYPE on a
+    ///   dialer's connections.
+    ///
+    /// NN_RCVMAXSIZE is read for each message (`SocketLink::rcvmaxsize`);
+    /// NN_IPV4ONLY when a listener is made and at each dial.
+    pub fn for_connection(&self, accepted: bool) -> EndpointCtx {
+        let now = self.link.options();
+        let mut opts = self.opts.clone();
+        opts.sndbuf = now.sndbuf;
+        opts.rcvbuf = now.rcvbuf;
+        opts.tcp_nodelay = now.tcp_nodelay;
+        if accepted {
+            opts.ws_text = now.ws_text;
+        }
+        EndpointCtx {
+            opts,
+            ..self.clone()
+        }
+    }
+}
+
 /// A bound or connected endpoint of a socket.
 pub trait Endpoint: Send {
     /// Stops listening or reconnecting and closes the endpoint's pipes,

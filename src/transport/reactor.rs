@@ -758,6 +758,7 @@ impl Loop {
         registered: bool,
         kind: ConnKind,
     ) -> Option<usize> {
+        let ctx = ctx.for_connection(dialer.is_none());
         if let Stream::Tcp(s) = &stream {
             let _ = s.set_nodelay(ctx.opts.tcp_nodelay);
             stream.skip_pacing_on_host();
@@ -848,7 +849,8 @@ impl Loop {
         let Some(Entry::Dialer(d)) = self.entries.get(tok) else {
             return;
         };
-        let ipv4only = d.ctx.opts.ipv4only;
+        // (As nanomsg, the option as it is at each dial.)
+        let ipv4only = d.ctx.link.options().ipv4only;
         let local = match &d.target {
             DialTarget::Tcp { local, .. } => *local,
             DialTarget::Ipc(_) | DialTarget::Ws { .. } => None,

@@ -740,6 +740,13 @@ impl StreamPipe {
             delivered: None,
             broken: false,
         };
+        // NN_RCVMAXSIZE as it is now: nanomsg checks each message against
+        // the value of the moment.
+        let max = self.ctx.link.rcvmaxsize();
+        match &mut st.codec {
+            Codec::Sp(decoder) => decoder.set_max_size(max),
+            Codec::Ws { decoder, .. } => decoder.set_max_size(max),
+        }
         if !st.pending_input.is_empty() {
             let bytes = std::mem::take(&mut st.pending_input);
             got += self.decode(st, &bytes)?;
