@@ -5,6 +5,7 @@
 //! business.
 
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 
 use crate::message::{Msg, RecvBuf};
 
@@ -15,6 +16,12 @@ static NEXT_PIPE_ID: AtomicU64 = AtomicU64::new(1);
 
 pub fn next_pipe_id() -> PipeId {
     NEXT_PIPE_ID.fetch_add(1, Ordering::Relaxed)
+}
+
+/// A change in the set of pipes attached to a socket.
+pub enum PipeEvent {
+    Added(Arc<dyn Pipe>),
+    Removed(PipeId),
 }
 
 /// What `Pipe::read_now` did.

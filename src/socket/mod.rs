@@ -1,10 +1,8 @@
 //! The socket core every protocol shares: options, endpoints, and blocking
 //! send/receive with deadlines on top of the protocols' non-blocking rules.
 
-pub mod link;
 pub mod options;
 pub mod readiness;
-pub mod stats;
 
 use std::os::raw::c_int;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -15,12 +13,13 @@ use parking_lot::{Mutex, MutexGuard};
 
 use crate::abi;
 use crate::error::{Errno, Result, EAGAIN, EBADF, EINVAL, ENOMEM, ENOPROTOOPT, ENOTSUP, ETIMEDOUT};
+pub use crate::link::SocketLink;
 use crate::message::{Chunk, Msg, RecvBuf};
+pub use crate::pipe::PipeEvent;
 use crate::pipe::{DirectRead, Pipe};
 use crate::protocol::{self, Protocol, RecvError, SendError};
 use crate::timer::{TimerHandle, TimerTarget};
 use crate::transport::{self, batching, Endpoint, EndpointCtx};
-pub use link::{PipeEvent, SocketLink};
 use options::Options;
 use readiness::{Readiness, ReadyFd};
 

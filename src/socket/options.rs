@@ -5,30 +5,7 @@ use std::os::raw::c_int;
 
 use crate::abi;
 use crate::error::{Errno, EINVAL, ENOPROTOOPT};
-
-/// Options that endpoints copy when they are created (nanomsg applies
-/// option changes to endpoints created afterwards only).
-#[derive(Clone, Debug)]
-pub struct EndpointOptions {
-    pub sndbuf: usize,
-    pub rcvbuf: usize,
-    /// Largest message accepted from the network; `None` = unlimited.
-    pub rcvmaxsize: Option<usize>,
-    pub reconnect_ivl_ms: u64,
-    pub reconnect_ivl_max_ms: u64,
-    pub sndprio: u8,
-    pub rcvprio: u8,
-    pub ipv4only: bool,
-    pub tcp_nodelay: bool,
-    /// NN_WS_MSG_TYPE is NN_WS_MSG_TYPE_TEXT.
-    pub ws_text: bool,
-}
-
-impl Default for EndpointOptions {
-    fn default() -> Self {
-        Options::new(0).endpoint()
-    }
-}
+pub use crate::link::EndpointOptions;
 
 #[derive(Clone, Debug)]
 pub struct Options {
@@ -274,6 +251,11 @@ mod tests {
 #[cfg(test)]
 mod name_tests {
     use super::*;
+
+    #[test]
+    fn endpoint_defaults_are_the_sockets() {
+        assert_eq!(Options::new(3).endpoint(), EndpointOptions::default());
+    }
 
     #[test]
     fn socket_name_stops_at_nul_and_is_limited() {

@@ -13,10 +13,10 @@ use parking_lot::Mutex;
 use super::{Endpoint, EndpointCtx};
 use crate::error::{Result, EADDRINUSE};
 use crate::message::Msg;
+use crate::pipe::PipeEvent;
 use crate::pipe::{next_pipe_id, Pipe, PipeId};
 use crate::protocol::is_valid_peer;
-use crate::socket::stats::{dec, inc};
-use crate::socket::PipeEvent;
+use crate::stats::{dec, inc};
 
 struct Queue {
     msgs: VecDeque<Msg>,

@@ -18,8 +18,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::error::{Result, EPROTONOSUPPORT};
-use crate::socket::options::EndpointOptions;
-use crate::socket::SocketLink;
+use crate::link::EndpointOptions;
+use crate::link::SocketLink;
 
 /// What an endpoint needs to know of the socket that created it.
 #[derive(Clone)]

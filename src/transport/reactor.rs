@@ -26,9 +26,9 @@ use super::ws_codec::Role;
 use super::ws_handshake;
 use super::EndpointCtx;
 use crate::fault;
+use crate::pipe::PipeEvent;
 use crate::pipe::PipeId;
-use crate::socket::stats::{dec, inc, Stats};
-use crate::socket::PipeEvent;
+use crate::stats::{dec, inc, Stats};
 
 const WAKER: Token = Token(usize::MAX);
 /// The timer that writes out what streaming senders left queued.

@@ -23,9 +23,9 @@ use super::ws_codec::{self, Role, WsDecoder, WsEvent};
 use super::EndpointCtx;
 use crate::fault;
 use crate::message::{Chunk, FillingChunk, Msg, RecvBuf};
+use crate::pipe::PipeEvent;
 use crate::pipe::{next_pipe_id, DirectRead, Pipe, PipeId};
 use crate::protocol::is_valid_peer;
-use crate::socket::PipeEvent;
 
 /// A connected, non-blocking byte stream.
 pub enum Stream {
@@ -437,7 +437,7 @@ impl StreamPipe {
         &self.stream
     }
 
-    pub fn stats(&self) -> &crate::socket::stats::Stats {
+    pub fn stats(&self) -> &crate::stats::Stats {
         &self.ctx.link.stats
     }
 
@@ -1472,8 +1472,7 @@ fn ws_control(role: Role, opcode: u8, mut payload: Vec<u8>) -> OutFrame {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::socket::link::SocketLink;
-    use crate::socket::options::Options;
+    use crate::link::{EndpointOptions, SocketLink};
 
     #[test]
     fn only_connections_within_the_host_count_as_host_local() {
@@ -1506,7 +1505,7 @@ mod tests {
         let ctx = EndpointCtx {
             link: SocketLink::new(),
             protocol: crate::abi::NN_PAIR,
-            opts: Options::new(0).endpoint(),
+            opts: EndpointOptions::default(),
             label: "test".into(),
         };
         let stream = Stream::Unix(mio::net::UnixStream::from_std(ours));

@@ -13,13 +13,44 @@ use std::time::Instant;
 
 use parking_lot::{Condvar, Mutex};
 
-use super::options::EndpointOptions;
-use crate::pipe::{Pipe, PipeId};
+use crate::pipe::PipeEvent;
 
-/// A change in the set of pipes attached to a socket.
-pub enum PipeEvent {
-    Added(Arc<dyn Pipe>),
-    Removed(PipeId),
+/// What endpoints and connections know of their socket's options: each
+/// endpoint copies them when it is made and each connection when it
+/// starts (`EndpointCtx::for_connection` says which it reads when).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EndpointOptions {
+    pub sndbuf: usize,
+    pub rcvbuf: usize,
+    /// Largest message accepted from the network; `None` = unlimited.
+    pub rcvmaxsize: Option<usize>,
+    pub reconnect_ivl_ms: u64,
+    pub reconnect_ivl_max_ms: u64,
+    pub sndprio: u8,
+    pub rcvprio: u8,
+    pub ipv4only: bool,
+    pub tcp_nodelay: bool,
+    /// NN_WS_MSG_TYPE is NN_WS_MSG_TYPE_TEXT.
+    pub ws_text: bool,
+}
+
+/// nanomsg's defaults (the socket's own `Options::new` agrees; a unit test
+/// there checks it).
+impl Default for EndpointOptions {
+    fn default() -> Self {
+        EndpointOptions {
+            sndbuf: 128 * 1024,
+            rcvbuf: 128 * 1024,
+            rcvmaxsize: Some(1024 * 1024),
+            reconnect_ivl_ms: 100,
+            reconnect_ivl_max_ms: 0,
+            sndprio: 8,
+            rcvprio: 8,
+            ipv4only: true,
+            tcp_nodelay: false,
+            ws_text: false,
+        }
+    }
 }
 
 /// Busy checks, then yields, before a waiter sleeps (see `wait_briefly`).
