@@ -3,6 +3,7 @@
 
 pub mod addr;
 pub mod batching;
+pub mod connection;
 pub mod framing;
 pub mod inproc;
 pub mod ipc;

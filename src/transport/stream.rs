@@ -6,7 +6,6 @@
 //! that frees room in a full input queue reads on from the caller's thread.
 //! The reactor only steps in when the kernel says "would block".
 
-use std::collections::VecDeque;
 use std::io::{self, IoSlice, Read};
 use std::net::Shutdown;
 use std::os::fd::{AsRawFd, RawFd};
@@ -17,15 +16,15 @@ use std::time::Instant;
 use parking_lot::{Mutex, MutexGuard};
 
 use super::batching;
-use super::framing::{self, Decoded, Decoder, Wire};
+use super::connection::{Close, Connection, Limits};
+use super::framing::Wire;
 use super::reactor::{self, Cmd};
-use super::ws_codec::{self, Role, WsDecoder, WsEvent};
+use super::ws_codec::Role;
 use super::EndpointCtx;
 use crate::fault;
-use crate::message::{Chunk, FillingChunk, Msg, RecvBuf};
+use crate::message::{FillingChunk, Msg, RecvBuf};
 use crate::pipe::PipeEvent;
 use crate::pipe::{next_pipe_id, DirectRead, Pipe, PipeId};
-use crate::protocol::is_valid_peer;
 
 /// A connected, non-blocking byte stream.
 pub enum Stream {
@@ -131,85 +130,10 @@ impl Stream {
     }
 }
 
-/// A message (or the handshake) waiting to be written.
-struct OutFrame {
-    /// Framing in front of the message: SP length (tcp, ipc) or WebSocket
-    /// frame header; or the SP handshake itself.
-    prefix: [u8; 14],
-    prefix_len: usize,
-    msg: Option<Msg>,
-    /// Bytes of this frame already written.
-    sent: usize,
-    /// Bytes counted against NN_SNDBUF (0 for handshakes, control frames).
-    weight: usize,
-    /// Bytes counted against [`CONTROL_CAP`]: WebSocket control frames
-    /// the connection answers with by itself.
-    control: usize,
-}
-
-impl OutFrame {
-    fn parts(&self) -> [&[u8]; 3] {
-        match &self.msg {
-            Some(m) => [
-                &self.prefix[..self.prefix_len],
-                &m.header,
-                m.body.as_slice(),
-            ],
-            None => [&self.prefix[..self.prefix_len], &[], &[]],
-        }
-    }
-
-    fn total(&self) -> usize {
-        self.parts().iter().map(|p| p.len()).sum()
-    }
-
-    fn control(prefix: &[u8], payload: Vec<u8>) -> OutFrame {
-        let mut p = [0u8; 14];
-        p[..prefix.len()].copy_from_slice(prefix);
-        OutFrame {
-            prefix: p,
-            prefix_len: prefix.len(),
-            msg: Chunk::zeroed(0).map(|body| Msg {
-                header: payload,
-                body,
-            }),
-            sent: 0,
-            weight: 0,
-            control: 0,
-        }
-    }
-}
-
-/// How messages are framed on this connection.
-enum Codec {
-    /// SP over tcp or ipc: 8-byte handshake, then length-prefixed messages.
-    Sp(Decoder),
-    /// SP over WebSocket: one message per WebSocket message.
-    Ws {
-        decoder: WsDecoder,
-        role: Role,
-        /// Opcode for outgoing messages (NN_WS_MSG_TYPE).
-        opcode: u8,
-        /// Split backtraces off message fronts (request/reply family).
-        split_trace: bool,
-    },
-}
-
+/// A connection's state: the sans-I/O machine, and what driving it from
+/// several threads needs besides.
 struct ConnState {
-    out: VecDeque<OutFrame>,
-    out_bytes: usize,
-    /// Bytes of queued control frames (pongs, close replies).
-    control_bytes: usize,
-    inq: VecDeque<Msg>,
-    in_bytes: usize,
-    codec: Codec,
-    /// Bytes read during the WebSocket upgrade that belong to the stream.
-    pending_input: Vec<u8>,
-    /// Reading stopped because the input queue reached NN_RCVBUF, or the
-    /// control frames queued for the peer reached [`CONTROL_CAP`].
-    paused: bool,
-    /// The peer's handshake was accepted.
-    active: bool,
+    conn: Connection,
     /// Reading or writing failed; the reactor tears the connection down.
     broken: bool,
     /// The connection is gone but messages are still queued: the socket is
@@ -220,11 +144,6 @@ struct ConnState {
     /// The I/O thread watches for room to write. Always so while output
     /// is queued; cleared when it reports room with nothing to write.
     output_watched: bool,
-    /// A message was received since the last send.
-    received: bool,
-    /// The last message whose frame a receiver read into its own buffer
-    /// had a large body (see `read_into_buffer`).
-    last_was_large: bool,
     /// The queued output is a batch held back from the kernel (see
     /// `batching`), and which one: batches are numbered per pipe.
     held: Option<u64>,
@@ -260,24 +179,6 @@ enum IntoBuffer {
     },
     /// Read and decoded the usual way; `drained`: the read came back short.
     Decoded { queued: usize, drained: bool },
-}
-
-/// The most of control frames (pongs, close replies) a connection queues
-/// for its peer; past it, the connection reads no more from that peer
-/// until they drain. A peer that pings and never reads is held back by
-/// TCP flow control instead of growing the queue without bound.
-const CONTROL_CAP: usize = 64 * 1024;
-
-/// What a queued incoming message counts against NN_RCVBUF beyond its
-/// bytes: its place in the queue and its allocation. Without it, a peer
-/// sending empty messages (or bare backtraces) filled memory without the
-/// queue ever reaching the limit, and kept the reading thread busy.
-const QUEUED_MSG_COST: usize = 32;
-
-/// What a message waiting in a connection's input queue counts against
-/// NN_RCVBUF.
-fn queued_size(msg: &Msg) -> usize {
-    msg.header.len() + msg.body.len() + QUEUED_MSG_COST
 }
 
 /// Reads the I/O thread makes on one connection per step (up to 4 MiB)
@@ -337,19 +238,13 @@ pub struct StreamPipe {
 impl StreamPipe {
     /// A tcp:// or ipc:// connection; the SP handshake is queued first.
     pub fn new(stream: Stream, ctx: EndpointCtx, token: usize) -> StreamPipe {
-        let wire = stream.wire();
-        let split = crate::protocol::uses_backtrace(ctx.protocol);
-        let decoder = Decoder::new(wire, ctx.opts.rcvmaxsize, split);
-        let hs = OutFrame::control(&framing::handshake(ctx.protocol as u16), Vec::new());
-        StreamPipe::build(
-            stream,
-            ctx,
-            token,
-            Codec::Sp(decoder),
-            Some(hs),
-            Vec::new(),
-            false,
-        )
+        let conn = Connection::sp(
+            stream.wire(),
+            ctx.protocol,
+            limits(&ctx),
+            ctx.opts.rcvmaxsize,
+        );
+        StreamPipe::build(stream, ctx, token, conn)
     }
 
     /// A ws:// connection whose upgrade completed: active at once, with
@@ -361,47 +256,27 @@ impl StreamPipe {
         role: Role,
         leftover: Vec<u8>,
     ) -> StreamPipe {
-        let codec = Codec::Ws {
-            decoder: WsDecoder::new(role, ctx.opts.rcvmaxsize),
+        let conn = Connection::ws(
             role,
-            opcode: if ctx.opts.ws_text {
-                ws_codec::OP_TEXT
-            } else {
-                ws_codec::OP_BINARY
-            },
-            split_trace: crate::protocol::uses_backtrace(ctx.protocol),
-        };
+            ctx.protocol,
+            ctx.opts.ws_text,
+            limits(&ctx),
+            ctx.opts.rcvmaxsize,
+            leftover,
+        );
         stream.ack_promptly();
-        StreamPipe::build(stream, ctx, token, codec, None, leftover, true)
+        StreamPipe::build(stream, ctx, token, conn)
     }
 
-    fn build(
-        stream: Stream,
-        ctx: EndpointCtx,
-        token: usize,
-        codec: Codec,
-        first: Option<OutFrame>,
-        pending_input: Vec<u8>,
-        active: bool,
-    ) -> StreamPipe {
+    fn build(stream: Stream, ctx: EndpointCtx, token: usize, conn: Connection) -> StreamPipe {
         StreamPipe {
             id: next_pipe_id(),
             state: Mutex::new(ConnState {
-                out: first.into_iter().collect(),
-                out_bytes: 0,
-                control_bytes: 0,
-                inq: VecDeque::new(),
-                in_bytes: 0,
-                codec,
-                pending_input,
-                paused: false,
-                active,
+                conn,
                 broken: false,
                 remove_when_drained: false,
                 removed: false,
                 output_watched: true,
-                received: false,
-                last_was_large: false,
                 held: None,
                 batch_seq: 0,
                 batch_started: Instant::now(),
@@ -430,7 +305,7 @@ impl StreamPipe {
 
     /// Whether the pipe is ready for the socket (handshake done).
     pub fn is_active(&self) -> bool {
-        self.state.lock().active
+        self.state.lock().conn.is_active()
     }
 
     pub fn stream(&self) -> &Stream {
@@ -472,7 +347,7 @@ impl StreamPipe {
     pub fn detach(&self) {
         self.closed.store(true, Ordering::Release);
         let mut st = self.state.lock();
-        if st.inq.is_empty() {
+        if !st.conn.has_messages() {
             if !std::mem::replace(&mut st.removed, true) {
                 drop(st);
                 self.ctx.link.push_event(PipeEvent::Removed(self.id));
@@ -519,21 +394,6 @@ impl StreamPipe {
         self.unpark_asked.store(false, Ordering::SeqCst);
     }
 
-    /// A message framed for tcp/ipc; `len` is its size on the wire.
-    fn sp_frame(&self, msg: Msg, len: usize) -> OutFrame {
-        let (h, n) = framing::frame_header(self.stream.wire(), len);
-        let mut prefix = [0u8; 14];
-        prefix[..9].copy_from_slice(&h);
-        OutFrame {
-            prefix,
-            prefix_len: n,
-            msg: Some(msg),
-            sent: 0,
-            weight: len,
-            control: 0,
-        }
-    }
-
     /// Writes the batch held back from the kernel, if it is batch `seq`
     /// (any batch for None). None if there was none to write; else false
     /// if the connection broke (it is then reported for teardown).
@@ -542,9 +402,9 @@ impl StreamPipe {
         if st.held.is_none() || (seq.is_some() && st.held != seq) {
             return None;
         }
-        let before = st.out_bytes;
+        let before = st.conn.out_bytes();
         let ok = self.flush(&mut st).is_ok();
-        let wake = st.out_bytes < before;
+        let wake = st.conn.out_bytes() < before;
         if ok {
             drop(st);
         } else {
@@ -583,7 +443,7 @@ impl StreamPipe {
     }
 
     pub fn has_pending_output(&self) -> bool {
-        !self.state.lock().out.is_empty()
+        self.state.lock().conn.has_output()
     }
 
     /// Whether the I/O thread should watch for room to write.
@@ -598,15 +458,15 @@ impl StreamPipe {
         if st.broken {
             return Progress::Dead { established: false };
         }
-        if writable && st.out.is_empty() {
+        if writable && !st.conn.has_output() {
             st.output_watched = false;
         }
-        let (out_before, in_before, was_active) = (st.out_bytes, st.inq.len(), st.active);
+        let (out_before, in_before) = (st.conn.out_bytes(), st.conn.messages_queued());
+        let was_active = st.conn.is_active();
         let wrote = self.flush(&mut st);
         // Reading stopped while the peer left its pongs unread resumes once
         // they have drained (to half the cap, so each pause lasts).
-        let drained =
-            st.paused && st.control_bytes <= CONTROL_CAP / 2 && st.in_bytes < self.ctx.opts.rcvbuf;
+        let drained = st.conn.may_resume();
         // Read even if writing failed, and keep what was read even if the
         // stream then ends: a peer may send, then close at once.
         let read = if readable || wrote.is_err() || drained {
@@ -620,10 +480,10 @@ impl StreamPipe {
         } else {
             Ok(0)
         };
-        let established = !was_active && st.active;
+        let established = !was_active && st.conn.is_active();
         let dead = wrote.is_err() || read.is_err();
         st.broken |= dead;
-        let wake = st.out_bytes < out_before || st.inq.len() > in_before;
+        let wake = st.conn.out_bytes() < out_before || st.conn.messages_queued() > in_before;
         drop(st);
         if wake {
             self.ctx.link.wake();
@@ -641,7 +501,7 @@ impl StreamPipe {
         // Whatever was held back is offered to the kernel now.
         st.held = None;
         let res = self.write_out(st);
-        if res.is_ok() && !st.out.is_empty() && !st.output_watched {
+        if res.is_ok() && st.conn.has_output() && !st.output_watched {
             st.output_watched = true;
             reactor::get().submit(Cmd::WatchOutput(self.token, self.id));
         }
@@ -649,33 +509,20 @@ impl StreamPipe {
     }
 
     fn write_out(&self, st: &mut ConnState) -> Result<(), ()> {
-        while !st.out.is_empty() {
+        while st.conn.has_output() {
             // A few frames (the usual case) are gathered in a small array:
             // filling the large one costs more than a short message's write.
-            let res = if st.out.len() <= FEW_FRAMES {
+            let res = if st.conn.frames_queued() <= FEW_FRAMES {
                 self.write_some::<{ FEW_FRAMES * 3 }>(st)
             } else {
                 self.write_some::<MAX_IOVECS>(st)
             };
-            let mut written = match res {
+            match res {
                 Ok(0) => return Err(()),
-                Ok(w) => w,
+                Ok(written) => st.conn.wrote(written),
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(()),
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 Err(_) => return Err(()),
-            };
-            while written > 0 {
-                let f = st.out.front_mut().expect("wrote more than was queued");
-                let left = f.total() - f.sent;
-                if written >= left {
-                    written -= left;
-                    st.out_bytes -= f.weight;
-                    st.control_bytes -= f.control;
-                    st.out.pop_front();
-                } else {
-                    f.sent += written;
-                    written = 0;
-                }
             }
         }
         Ok(())
@@ -684,22 +531,7 @@ impl StreamPipe {
     /// One writev of the unwritten parts of the queued frames, up to N.
     fn write_some<const N: usize>(&self, st: &ConnState) -> io::Result<usize> {
         let mut slices = [IoSlice::new(&[]); N];
-        let mut n = 0;
-        'frames: for f in st.out.iter() {
-            let mut skip = f.sent;
-            for part in f.parts() {
-                if skip >= part.len() {
-                    skip -= part.len();
-                    continue;
-                }
-                if n == N {
-                    break 'frames;
-                }
-                slices[n] = IoSlice::new(&part[skip..]);
-                skip = 0;
-                n += 1;
-            }
-        }
+        let n = st.conn.gather(&mut slices);
         self.stream.write_vectored(&slices[..n])
     }
 
@@ -724,7 +556,8 @@ impl StreamPipe {
         into: Option<&mut RecvBuf<'_>>,
     ) -> Result<Filled, ()> {
         let res = self.read_in(st, stop_when_short, into);
-        self.has_input.store(!st.inq.is_empty(), Ordering::Release);
+        self.has_input
+            .store(st.conn.has_messages(), Ordering::Release);
         res
     }
 
@@ -742,16 +575,12 @@ impl StreamPipe {
         };
         // NN_RCVMAXSIZE as it is now: nanomsg checks each message against
         // the value of the moment.
-        let max = self.ctx.link.rcvmaxsize();
-        match &mut st.codec {
-            Codec::Sp(decoder) => decoder.set_max_size(max),
-            Codec::Ws { decoder, .. } => decoder.set_max_size(max),
-        }
-        if !st.pending_input.is_empty() {
-            let bytes = std::mem::take(&mut st.pending_input);
+        st.conn.set_max_size(self.ctx.link.rcvmaxsize());
+        if st.conn.has_pending_input() {
+            let bytes = st.conn.take_pending_input();
             got += self.decode(st, &bytes)?;
         }
-        if let (Some(buf), true) = (into.as_deref_mut(), st.inq.is_empty()) {
+        if let (Some(buf), false) = (into.as_deref_mut(), st.conn.has_messages()) {
             let step =
                 SCRATCH.with_borrow_mut(|scratch| self.read_into_buffer(st, buf, scratch))?;
             match step {
@@ -777,11 +606,9 @@ impl StreamPipe {
             }
         }
         loop {
-            if st.in_bytes >= self.ctx.opts.rcvbuf || st.control_bytes >= CONTROL_CAP {
-                st.paused = true;
+            if !st.conn.may_read() {
                 return Ok(queued(got));
             }
-            st.paused = false;
             if st.reads_left == 0 {
                 self.more_input.store(true, Ordering::Relaxed);
                 return Ok(queued(got));
@@ -789,15 +616,11 @@ impl StreamPipe {
             st.reads_left -= 1;
             // Large SP bodies are read straight into the message, or into
             // the receiver's buffer if the message goes there next.
-            if let Codec::Sp(decoder) = &mut st.codec {
-                if let (Some(body), Some(buf), true) = (
-                    decoder.body_to_read(DIRECT_READ),
-                    into.as_deref_mut(),
-                    st.inq.is_empty() && !st.received,
-                ) {
+            let answer_into = !st.conn.has_messages() && !st.conn.received_since_send();
+            if let (Some(buf), true) = (into.as_deref_mut(), answer_into) {
+                if let Some(body) = st.conn.body_to_read(DIRECT_READ) {
                     if let Some(len) = self.read_body_into(body, buf)? {
-                        decoder.body_taken();
-                        st.received = true;
+                        st.conn.body_taken();
                         return Ok(Filled {
                             queued: got,
                             delivered: Some(len),
@@ -805,27 +628,23 @@ impl StreamPipe {
                         });
                     }
                 }
-                if let Some(body) = decoder.body_to_read(DIRECT_READ) {
-                    let wanted = body.next_read_len();
-                    match body.read_from(self.stream.raw_fd()) {
-                        Ok(0) => return Err(()),
-                        Ok(n) => {
-                            if let Some(Decoded::Message(header, body)) = decoder.body_filled() {
-                                fault::on_message_received(body.as_slice());
-                                let msg = Msg { header, body };
-                                st.in_bytes += queued_size(&msg);
-                                st.inq.push_back(msg);
-                                got += 1;
-                            }
-                            if stop_when_short && n < wanted {
-                                return Ok(queued(got));
-                            }
-                            continue;
+            }
+            if let Some(body) = st.conn.body_to_read(DIRECT_READ) {
+                let wanted = body.next_read_len();
+                match body.read_from(self.stream.raw_fd()) {
+                    Ok(0) => return Err(()),
+                    Ok(n) => {
+                        if st.conn.body_filled() {
+                            got += 1;
                         }
-                        Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(queued(got)),
-                        Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                        Err(_) => return Err(()),
+                        if stop_when_short && n < wanted {
+                            return Ok(queued(got));
+                        }
+                        continue;
                     }
+                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(queued(got)),
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                    Err(_) => return Err(()),
                 }
             }
             // One read buffer per thread, not per connection: idle
@@ -875,15 +694,12 @@ impl StreamPipe {
         buf: &mut RecvBuf<'_>,
         scratch: &mut [u8],
     ) -> Result<IntoBuffer, ()> {
-        let hlen = match &st.codec {
-            Codec::Sp(d) if d.at_plain_frame_start() && st.pending_input.is_empty() => {
-                d.header_len()
-            }
-            _ => return Ok(IntoBuffer::Skipped),
+        let Some(hlen) = st.conn.plain_frame_start() else {
+            return Ok(IntoBuffer::Skipped);
         };
         let mut head = [0u8; 9];
-        let answer = !st.received;
-        let header_first = answer && st.last_was_large;
+        let answer = !st.conn.received_since_send();
+        let header_first = answer && st.conn.last_was_large();
         let into: &mut [u8] = if header_first {
             &mut head[..hlen]
         } else {
@@ -897,12 +713,13 @@ impl StreamPipe {
             Err(_) => return Err(()),
         };
         let bytes = &into[..n];
-        let len = match &st.codec {
-            Codec::Sp(d) if n >= hlen => d.body_len(&bytes[..hlen]),
-            _ => None,
+        let len = if n >= hlen {
+            st.conn.body_len(&bytes[..hlen])
+        } else {
+            None
         };
         if let Some(len) = len {
-            st.last_was_large = len >= DIRECT_READ;
+            st.conn.set_last_was_large(len >= DIRECT_READ);
         }
         if let Some(len) = len.filter(|&len| len <= buf.capacity()) {
             let came = (n - hlen).min(len);
@@ -915,7 +732,7 @@ impl StreamPipe {
                     // What came after the body starts the next messages; a
                     // fault there ends the connection, not this delivery.
                     let rest = self.decode(st, bytes.get(hlen + len..).unwrap_or_default());
-                    st.received = true;
+                    st.conn.delivered_directly();
                     return Ok(IntoBuffer::Delivered {
                         len,
                         queued: rest.unwrap_or(0),
@@ -992,90 +809,25 @@ impl StreamPipe {
         if bytes.is_empty() {
             return Ok(0);
         }
-        let mut got = 0;
-        let ConnState {
-            codec,
-            inq,
-            in_bytes,
-            active,
-            out,
-            control_bytes,
-            ..
-        } = st;
-        match codec {
-            Codec::Sp(decoder) => {
-                let own = self.ctx.protocol;
-                let mut refused = false;
-                let mut accepted = false;
-                let res = decoder.feed(bytes, &mut |d| match d {
-                    Decoded::Handshake(p) => {
-                        if is_valid_peer(own, p as i32) {
-                            accepted = true;
-                        } else {
-                            refused = true;
-                        }
-                    }
-                    Decoded::Message(header, body) => {
-                        fault::on_message_received(body.as_slice());
-                        let msg = Msg { header, body };
-                        *in_bytes += queued_size(&msg);
-                        inq.push_back(msg);
-                        got += 1;
-                    }
-                });
-                if res.is_err() || refused {
-                    return Err(());
-                }
-                if accepted {
-                    *active = true;
-                    self.stream.ack_promptly();
-                }
-            }
-            Codec::Ws {
-                decoder,
-                role,
-                split_trace,
-                ..
-            } => {
-                let mut closing = false;
-                let mut bad = false;
-                let (role, split) = (*role, *split_trace);
-                let res = decoder.feed(bytes, &mut |ev| match ev {
-                    WsEvent::Message(data) => match ws_message(data, split) {
-                        Some(m) => {
-                            fault::on_message_received(m.body.as_slice());
-                            *in_bytes += queued_size(&m);
-                            inq.push_back(m);
-                            got += 1;
-                        }
-                        None => bad = true,
-                    },
-                    WsEvent::Ping(payload) => {
-                        let pong = ws_control(role, ws_codec::OP_PONG, payload);
-                        *control_bytes += pong.control;
-                        out.push_back(pong);
-                    }
-                    WsEvent::Close(payload) => {
-                        // Echo the status code, then drop the connection.
-                        let code = payload.get(..2).map(<[u8]>::to_vec).unwrap_or_default();
-                        let reply = ws_control(role, ws_codec::OP_CLOSE, code);
-                        *control_bytes += reply.control;
-                        out.push_back(reply);
-                        closing = true;
-                    }
-                });
-                if res.is_err() || bad {
-                    return Err(());
-                }
-                if !out.is_empty() {
+        let was_active = st.conn.is_active();
+        let fed = st.conn.feed(bytes);
+        if !was_active && st.conn.is_active() {
+            self.stream.ack_promptly();
+        }
+        match fed {
+            Ok(fed) => {
+                if fed.replies {
                     let _ = self.flush(st);
                 }
-                if closing {
-                    return Err(());
-                }
+                Ok(fed.queued)
             }
+            Err(Close::PeerClosed) => {
+                // The close reply goes out before the connection does.
+                let _ = self.flush(st);
+                Err(())
+            }
+            Err(_) => Err(()),
         }
-        Ok(got)
     }
 
     /// Marks the connection broken and, the first time, asks the reactor
@@ -1131,7 +883,7 @@ impl Pipe for StreamPipe {
             return false;
         }
         let st = self.state.lock();
-        !st.broken && (st.out_bytes == 0 || st.out_bytes < self.ctx.opts.sndbuf)
+        !st.broken && st.conn.has_room()
     }
 
     fn can_recv(&self) -> bool {
@@ -1148,12 +900,15 @@ impl Pipe for StreamPipe {
         // (Bytes that came with the WebSocket upgrade are input too, and
         // no poll would announce them.)
         let st = self.state.lock();
-        st.received || !st.pending_input.is_empty()
+        st.conn.received_since_send() || st.conn.has_pending_input()
     }
 
     fn wait_fd(&self) -> Option<RawFd> {
         let st = self.state.lock();
-        let usable = st.active && !st.broken && !st.paused && !self.closed.load(Ordering::Acquire);
+        let usable = st.conn.is_active()
+            && !st.broken
+            && !st.conn.is_paused()
+            && !self.closed.load(Ordering::Acquire);
         usable.then(|| self.stream.raw_fd())
     }
 
@@ -1223,7 +978,7 @@ impl StreamPipe {
         if st.broken {
             return Err(msg);
         }
-        let over = |st: &ConnState| st.out_bytes > 0 && st.out_bytes + len > self.ctx.opts.sndbuf;
+        let over = |st: &ConnState| st.conn.would_exceed(len);
         if over(&st) && st.held.is_some() {
             // Messages held back for a batch were never offered to the
             // kernel: offer them before calling the pipe full.
@@ -1235,21 +990,16 @@ impl StreamPipe {
         if over(&st) {
             return Err(msg);
         }
-        let frame = match &st.codec {
-            Codec::Sp(_) => self.sp_frame(msg, len),
-            Codec::Ws { role, opcode, .. } => ws_data_frame(*role, *opcode, msg)?,
-        };
+        st.conn.queue(msg)?;
         // Held back for a batch while this thread streams (see
         // `batching`); written at once after a receive on this pipe:
         // request and reply is no stream.
-        let stream_started = if std::mem::take(&mut st.received) || !st.active {
+        let stream_started = if st.conn.take_received() || !st.conn.is_active() {
             None
         } else {
             batching::streaming()
         };
-        st.out_bytes += len;
-        st.out.push_back(frame);
-        if st.out.len() > 1 && st.held.is_none() {
+        if st.conn.frames_queued() > 1 && st.held.is_none() {
             // Output the kernel would not take waits for room; the I/O
             // thread writes this after it.
             return Ok(());
@@ -1263,8 +1013,8 @@ impl StreamPipe {
             }
             // Half of NN_SNDBUF at most, so a batch never makes the pipe
             // look full (to senders and to NN_SNDFD) while the kernel has room.
-            let batch_full = st.out.len() >= batching::BATCH_FRAMES
-                || st.out_bytes >= batching::BATCH_BYTES.min(self.ctx.opts.sndbuf / 2)
+            let batch_full = st.conn.frames_queued() >= batching::BATCH_FRAMES
+                || st.conn.out_bytes() >= batching::BATCH_BYTES.min(self.ctx.opts.sndbuf / 2)
                 || now.saturating_duration_since(st.batch_started) >= batching::BATCH_AGE;
             if !batch_full {
                 return Ok(());
@@ -1281,10 +1031,12 @@ impl StreamPipe {
             return false;
         }
         let mut st = self.state.lock();
-        if st.broken || !st.active || !st.out.is_empty() || !matches!(st.codec, Codec::Sp(_)) {
+        if st.broken || !st.conn.is_active() || st.conn.has_output() {
             return false;
         }
-        let (h, n) = framing::frame_header(self.stream.wire(), data.len());
+        let Some((h, n)) = st.conn.frame_header(data.len()) else {
+            return false;
+        };
         let bufs = [IoSlice::new(&h[..n]), IoSlice::new(data)];
         let written = match self.stream.write_vectored(&bufs) {
             Ok(w) => w,
@@ -1306,22 +1058,14 @@ impl StreamPipe {
         if written == 0 {
             return false;
         }
-        st.received = false;
-        if written == n + data.len() {
-            return true;
-        }
-        // The kernel took part of it: the rest is copied and queued, and
-        // the I/O thread writes it when there is room.
-        let Some(body) = Chunk::from_slice(data) else {
+        // What the kernel did not take is copied and queued, and the I/O
+        // thread writes it when there is room.
+        if st.conn.sent_directly(data, written).is_err() {
             // Half a frame is on the wire and the rest cannot be kept.
             self.break_off(st);
             return true;
-        };
-        let mut frame = self.sp_frame(Msg::new(body), data.len());
-        frame.sent = written;
-        st.out_bytes += data.len();
-        st.out.push_back(frame);
-        if self.flush(&mut st).is_err() {
+        }
+        if st.conn.has_output() && self.flush(&mut st).is_err() {
             self.break_off(st);
         }
         true
@@ -1333,23 +1077,17 @@ impl StreamPipe {
             return None;
         }
         let mut st = self.state.lock();
-        let msg = st.inq.pop_front()?;
-        st.received = true;
-        if st.inq.is_empty() {
+        let msg = st.conn.take_message()?;
+        let drained = !st.conn.has_messages();
+        if drained {
             self.has_input.store(false, Ordering::Release);
         }
-        st.in_bytes -= queued_size(&msg);
-        if st.remove_when_drained && st.inq.is_empty() && !std::mem::replace(&mut st.removed, true)
-        {
+        if st.remove_when_drained && drained && !std::mem::replace(&mut st.removed, true) {
             drop(st);
             self.ctx.link.push_event(PipeEvent::Removed(self.id));
             return Some(msg);
         }
-        if st.paused
-            && st.in_bytes < self.ctx.opts.rcvbuf
-            && !st.broken
-            && self.fill(&mut st).is_err()
-        {
+        if st.conn.may_resume() && !st.broken && self.fill(&mut st).is_err() {
             self.break_off(st);
         }
         Some(msg)
@@ -1359,7 +1097,7 @@ impl StreamPipe {
     /// its socket is the descriptor to wait on.
     fn read_directly(&self, into: Option<&mut RecvBuf<'_>>) -> DirectRead {
         let mut st = self.state.lock();
-        if !st.inq.is_empty() || !st.active || st.broken || st.paused {
+        if st.conn.has_messages() || !st.conn.is_active() || st.broken || st.conn.is_paused() {
             return DirectRead::Nothing;
         }
         // (A pipe being removed delivers only what it has queued.)
@@ -1378,7 +1116,7 @@ impl StreamPipe {
             Ok(Filled { queued: 0, .. }) => DirectRead::Nothing,
             Ok(_) => DirectRead::Queued,
             Err(()) => {
-                let queued = !st.inq.is_empty();
+                let queued = st.conn.has_messages();
                 self.break_off(st);
                 if queued {
                     DirectRead::Queued
@@ -1404,69 +1142,12 @@ pub fn as_pipe(p: &Arc<StreamPipe>) -> Arc<dyn Pipe> {
     p.clone()
 }
 
-/// An incoming WebSocket message as an SP message, the backtrace split off
-/// its front for the request/reply family (as the SP stream decoder does).
-fn ws_message(data: Vec<u8>, split_trace: bool) -> Option<Msg> {
-    let mut cut = 0;
-    if split_trace {
-        while cut + 4 <= data.len() && cut / 4 < 256 {
-            cut += 4;
-            if data[cut - 4] & 0x80 != 0 {
-                break;
-            }
-        }
+/// The limits a connection starts with, from its endpoint's options.
+fn limits(ctx: &EndpointCtx) -> Limits {
+    Limits {
+        sndbuf: ctx.opts.sndbuf,
+        rcvbuf: ctx.opts.rcvbuf,
     }
-    let body = Chunk::from_slice(&data[cut..])?;
-    Some(Msg {
-        header: data[..cut].to_vec(),
-        body,
-    })
-}
-
-/// A WebSocket frame carrying a whole message; a client masks it (into a
-/// copy, as RFC 6455 requires).
-fn ws_data_frame(role: Role, opcode: u8, msg: Msg) -> Result<OutFrame, Msg> {
-    let len = msg.wire_len();
-    let (prefix, prefix_len, msg) = match role {
-        Role::Server => {
-            let (h, n) = ws_codec::frame_header(opcode, len, None);
-            (h, n, msg)
-        }
-        Role::Client => {
-            let key = ws_codec::mask_key();
-            let (h, n) = ws_codec::frame_header(opcode, len, Some(key));
-            let Some(mut body) = Chunk::zeroed(len) else {
-                return Err(msg);
-            };
-            let b = body.as_mut_slice();
-            b[..msg.header.len()].copy_from_slice(&msg.header);
-            b[msg.header.len()..].copy_from_slice(msg.body.as_slice());
-            ws_codec::apply_mask(b, key);
-            (h, n, Msg::new(body))
-        }
-    };
-    Ok(OutFrame {
-        prefix,
-        prefix_len,
-        msg: Some(msg),
-        sent: 0,
-        weight: len,
-        control: 0,
-    })
-}
-
-/// A pong or close frame with a (small) payload.
-fn ws_control(role: Role, opcode: u8, mut payload: Vec<u8>) -> OutFrame {
-    let key = (role == Role::Client).then(ws_codec::mask_key);
-    let (h, n) = ws_codec::frame_header(opcode, payload.len(), key);
-    if let Some(k) = key {
-        ws_codec::apply_mask(&mut payload, k);
-    }
-    let mut frame = OutFrame::control(&h[..n], payload);
-    // (Counted with what the frame costs to keep, not only its bytes: an
-    // empty pong is two bytes on the wire.)
-    frame.control = frame.total() + QUEUED_MSG_COST;
-    frame
 }
 
 #[cfg(test)]
