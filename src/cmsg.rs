@@ -249,23 +249,27 @@ pub unsafe fn next_header(mhdr: *const nn_msghdr, cmsg: *const nn_cmsghdr) -> *m
     };
     let base = ctl.as_ptr() as usize;
     let end = base + ctl.len();
-    // A length shorter than a header ends the list: nanomsg, given one
-    // of 0, returned the same header again and the caller's loop never
-    // ended. So does one that would wrap.
-    let step = |len: usize| checked_align(len).filter(|_| len >= CMSG_HDR);
+    // Advancing past a control message whose length is shorter than a
+    // header ends the list: nanomsg, given one of 0, returned the same
+    // header again and the caller's loop never ended. So does one that
+    // would wrap. The header returned may itself say 0 (a zeroed buffer
+    // the caller is about to fill, as NN_CMSG_FIRSTHDR is used): nanomsg
+    // returns it, and so do we.
     let next = if cmsg.is_null() {
         Some(base)
     } else {
         // SAFETY: cmsg is one of the buffer's control messages.
         let len = unsafe { (*cmsg).cmsg_len };
-        step(len).and_then(|s| (cmsg as usize).checked_add(s))
+        checked_align(len)
+            .filter(|_| len >= CMSG_HDR)
+            .and_then(|s| (cmsg as usize).checked_add(s))
     };
     let Some(next) = next.filter(|n| n.saturating_add(CMSG_HDR) <= end) else {
         return ptr::null_mut();
     };
     // SAFETY: next + header lies inside the buffer.
     let len = unsafe { (*(next as *const nn_cmsghdr)).cmsg_len };
-    match step(len).and_then(|s| next.checked_add(s)) {
+    match checked_align(len).and_then(|s| next.checked_add(s)) {
         Some(after) if after <= end => next as *mut nn_cmsghdr,
         _ => ptr::null_mut(),
     }
@@ -319,16 +323,43 @@ mod tests {
             let (_keep, hdr) = control(&words);
             assert_eq!(unsafe { sp_header(&hdr) }, Err(EINVAL), "{words:x?}");
         }
-        // A cmsg_len shorter than a header, or one that wraps, ends the
-        // list (nanomsg returned a header of length 0 again and again).
-        for len in [0, 8, usize::MAX, usize::MAX - 6] {
+        // Advancing past a cmsg_len shorter than a header ends the list
+        // (nanomsg returned a header of length 0 again and again); one
+        // that wraps is never returned.
+        for len in [0, 8] {
             let (_keep, hdr) = control(&[len, 0, 16, 0]);
-            assert!(unsafe { next_header(&hdr, ptr::null()) }.is_null(), "{len}");
+            let first = unsafe { next_header(&hdr, ptr::null()) };
+            assert!(!first.is_null(), "{len}");
+            assert!(unsafe { next_header(&hdr, first) }.is_null(), "{len}");
+        }
+        for len in [0, 8, usize::MAX, usize::MAX - 6] {
             let (_keep, hdr) = control(&[16, 0, len, 0]);
             let first = unsafe { next_header(&hdr, ptr::null()) };
             assert!(!first.is_null());
-            assert!(unsafe { next_header(&hdr, first) }.is_null(), "{len}");
+            let second = unsafe { next_header(&hdr, first) };
+            if len >= CMSG_HDR {
+                assert!(second.is_null(), "{len}");
+            } else {
+                // A zeroed header is returned, as nanomsg does; past it
+                // the list ends.
+                assert!(!second.is_null(), "{len}");
+                assert!(unsafe { next_header(&hdr, second) }.is_null(), "{len}");
+            }
         }
+        for len in [usize::MAX, usize::MAX - 6] {
+            let (_keep, hdr) = control(&[len, 0, 16, 0]);
+            assert!(unsafe { next_header(&hdr, ptr::null()) }.is_null(), "{len}");
+        }
+    }
+
+    /// NN_CMSG_FIRSTHDR on a zeroed control buffer gives its first header,
+    /// which the caller then fills (nanomsg's own tests build control
+    /// messages so).
+    #[test]
+    fn first_header_of_a_zeroed_buffer() {
+        let (keep, hdr) = control(&[0; 4]);
+        let first = unsafe { next_header(&hdr, ptr::null()) };
+        assert_eq!(first as usize, keep.as_ptr() as usize);
     }
 
     #[test]

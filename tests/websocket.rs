@@ -133,3 +133,62 @@ fn fragmented_masked_client_message_is_reassembled() {
     assert_eq!(reply, [0x82, 4, b'b', b'a', b'c', b'k']);
     close(server);
 }
+
+fn upgrade_request(path: &str, proto: &str) -> String {
+    format!(
+        "GET {path} HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+         Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\
+         Sec-WebSocket-Protocol: {proto}\r\n\r\n"
+    )
+}
+
+/// A request half read when its port's last socket goes away is dropped
+/// with the port: once, it stayed keyed by the port's slot and was handed,
+/// when complete, to whatever socket bound next and took that slot.
+#[test]
+fn a_half_read_upgrade_dies_with_its_port() {
+    let a = socket(NN_PAIR);
+    bind(a, "ws://127.0.0.1:19092/x");
+    let mut c = std::net::TcpStream::connect("127.0.0.1:19092").unwrap();
+    c.set_read_timeout(Some(std::time::Duration::from_secs(5)))
+        .unwrap();
+    let req = upgrade_request("/x", "pair.sp.nanomsg.org");
+    let (head, tail) = req.split_at(20);
+    c.write_all(head.as_bytes()).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    close(a);
+    std::thread::sleep(std::time::Duration::from_millis(100));
+    let b = socket(NN_PAIR);
+    bind(b, "ws://127.0.0.1:19092/x");
+    let _ = c.write_all(tail.as_bytes());
+    let mut answer = Vec::new();
+    let _ = c.read_to_end(&mut answer);
+    let text = String::from_utf8_lossy(&answer);
+    assert!(!text.starts_with("HTTP/1.1 101"), "upgraded: {text:?}");
+    // The new socket serves new peers.
+    let d = socket(NN_PAIR);
+    set_int(b, NN_SOL_SOCKET, NN_RCVTIMEO, 5000);
+    connect(d, "ws://127.0.0.1:19092/x");
+    send(d, b"new peer");
+    assert_eq!(recv(b), b"new peer");
+    close(d);
+    close(b);
+}
+
+/// A bound path with a query or fragment serves the path (requests are
+/// routed without their query); once it was kept whole and never matched.
+#[test]
+fn a_bound_path_with_a_query_is_reachable() {
+    let a = socket(NN_PAIR);
+    set_int(a, NN_SOL_SOCKET, NN_RCVTIMEO, 5000);
+    bind(a, "ws://127.0.0.1:19093/q?x=1#top");
+    for url in ["ws://127.0.0.1:19093/q?x=1", "ws://127.0.0.1:19093/q"] {
+        let c = socket(NN_PAIR);
+        set_int(c, NN_SOL_SOCKET, NN_SNDTIMEO, 5000);
+        connect(c, url);
+        send(c, url.as_bytes());
+        assert_eq!(recv(a), url.as_bytes());
+        close(c);
+    }
+    close(a);
+}

@@ -334,6 +334,10 @@ impl Connection {
                 let mut fault = None;
                 let (role, split) = (*role, *split_trace);
                 let res = decoder.feed(bytes, &mut |ev| match ev {
+                    // After a Close the peer may send nothing (RFC 6455
+                    // 5.5.1): what follows it is neither delivered nor
+                    // answered.
+                    _ if closing => {}
                     WsEvent::Message(data) => match ws_message(data, split) {
                         Some(m) => {
                             crate::fault::on_message_received(m.body.as_slice());
@@ -770,6 +774,28 @@ mod tests {
         let out = drain_output(&mut c);
         assert_eq!(&out[..6], &[0x8A, 4, b'a', b'b', b'c', b'd']);
         assert!(c.may_resume());
+    }
+
+    /// Masked client frame: opcode, payload (mask key 0).
+    fn client_frame(op: u8, payload: &[u8]) -> Vec<u8> {
+        assert!(payload.len() < 126);
+        let mut f = vec![0x80 | op, 0x80 | payload.len() as u8, 0, 0, 0, 0];
+        f.extend(payload);
+        f
+    }
+
+    #[test]
+    fn nothing_after_a_close_frame_is_delivered_or_answered() {
+        let mut c = Connection::ws(Role::Server, NN_PAIR, false, LIMITS, None, Vec::new());
+        let mut input = client_frame(0x2, b"before");
+        input.extend(client_frame(0x8, &[3, 232]));
+        input.extend(client_frame(0x2, b"after"));
+        input.extend(client_frame(0x9, b"ping"));
+        assert_eq!(c.feed(&input), Err(Close::PeerClosed));
+        assert_eq!(c.take_message().unwrap().body.as_slice(), b"before");
+        assert!(c.take_message().is_none());
+        // Only the close reply goes out: no pong.
+        assert_eq!(drain_output(&mut c), vec![0x88, 2, 3, 232]);
     }
 
     #[test]

@@ -1400,6 +1400,23 @@ impl Loop {
                     if let Entry::WsListener { mut listener, .. } = self.entries.remove(main) {
                         let _ = self.registry().deregister(&mut listener);
                     }
+                    // Requests still being read on the port go with it: their
+                    // slot names the listener, and a later bind that takes
+                    // the slot would be handed peers that never asked for it.
+                    let orphans: Vec<usize> = self
+                        .entries
+                        .iter()
+                        .filter_map(|(t, e)| match e {
+                            Entry::Upgrade {
+                                side: UpgradeSide::Server { listener },
+                                ..
+                            } if *listener == main => Some(t),
+                            _ => None,
+                        })
+                        .collect();
+                    for t in orphans {
+                        self.drop_upgrade(t);
+                    }
                 }
             }
             return;

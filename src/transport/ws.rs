@@ -39,8 +39,19 @@ fn split(rest: &str, default_port: Option<u16>) -> Result<(&str, u16, String)> {
     Ok((host, port, path))
 }
 
+/// The route a bound path serves: the path without a query or fragment,
+/// as the listener matches requests (`ws://h:p/a?x=1` serves `GET /a?y`).
+/// Kept whole, such a bind could never be reached.
+fn route_of(path: &str) -> String {
+    match path.split(['?', '#']).next() {
+        Some(p) if !p.is_empty() => p.to_string(),
+        _ => "/".to_string(),
+    }
+}
+
 pub fn bind(rest: &str, ctx: EndpointCtx) -> Result<Box<dyn Endpoint>> {
     let (host, port, path) = split(rest, None)?;
+    let path = route_of(&path);
     let addrs = bind_addrs(host, ctx.opts.ipv4only)?;
     let key = reactor::next_endpoint_key();
     let mut endpoint = ReactorEndpoint { key };
@@ -90,6 +101,14 @@ pub fn connect(rest: &str, ctx: EndpointCtx) -> Result<Box<dyn Endpoint>> {
 mod tests {
     use super::*;
     use crate::error::EINVAL;
+
+    #[test]
+    fn bound_paths_route_without_query_or_fragment() {
+        assert_eq!(route_of("/a?x=1"), "/a");
+        assert_eq!(route_of("/a/b#frag"), "/a/b");
+        assert_eq!(route_of("/"), "/");
+        assert_eq!(route_of("/?x"), "/");
+    }
 
     #[test]
     fn addresses_split_into_host_port_and_path() {
