@@ -113,7 +113,8 @@ pub unsafe extern "C" fn nn_symbol_info(
     })
 }
 
-/// Makes every blocked call return ETERM, and every later call fail with it.
+/// Closes every socket at once (a call blocked on one returns EBADF, as in
+/// nanomsg 1.1.5); every later nn_socket fails with ETERM.
 #[no_mangle]
 pub extern "C" fn nn_term() {
     guard((), || {

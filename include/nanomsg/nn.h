@@ -308,7 +308,8 @@ NN_EXPORT const char *nn_symbol(int i, int *value);
 NN_EXPORT int nn_symbol_info(int i, struct nn_symbol_properties *buf, int buflen);
 
 /*
- Makes every blocked call return ETERM, and every later call fail with it.
+ Closes every socket at once (a call blocked on one returns EBADF, as in
+ nanomsg 1.1.5); every later nn_socket fails with ETERM.
  */
 NN_EXPORT void nn_term(void);
 
