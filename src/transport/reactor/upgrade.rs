@@ -1,0 +1,228 @@
+//! The WebSocket opening handshake on both sides: shared ws ports routed
+//! by path, the request or response read and answered, then the stream
+//! handed to a connection; refusals and the handshake deadline.
+
+use super::*;
+
+impl Loop {
+    pub(super) fn listen_ws(
+        &mut self,
+        addr: SocketAddr,
+        path: String,
+        ctx: EndpointCtx,
+        ep: u64,
+    ) -> Result<(), crate::error::Errno> {
+        let tok = match self.ws_listeners.get(&addr) {
+            Some(&tok) => tok,
+            None => {
+                let l = std::net::TcpListener::bind(addr)
+                    .map_err(|e| crate::transport::addr::bind_errno(&e))?;
+                l.set_nonblocking(true)
+                    .map_err(|e| crate::error::from_io(&e))?;
+                let mut listener = mio::net::TcpListener::from_std(l);
+                let tok = self.entries.vacant_key();
+                self.registry()
+                    .register(&mut listener, Token(tok), Interest::READABLE)
+                    .map_err(|e| crate::error::from_io(&e))?;
+                self.entries.insert(Entry::WsListener {
+                    listener,
+                    addr,
+                    routes: HashMap::new(),
+                });
+                self.ws_listeners.insert(addr, tok);
+                tok
+            }
+        };
+        let Some(Entry::WsListener { routes, .. }) = self.entries.get_mut(tok) else {
+            return Err(libc::EIO);
+        };
+        if routes.contains_key(&path) {
+            return Err(libc::EADDRINUSE);
+        }
+        routes.insert(path.clone(), (ctx, ep));
+        let rec = self.endpoints.entry(ep).or_default();
+        rec.mains.push(tok);
+        rec.ws_path = Some(path);
+        Ok(())
+    }
+
+    pub(super) fn accept_ws(&mut self, tok: usize) {
+        loop {
+            let stream = match self.entries.get(tok) {
+                Some(Entry::WsListener { listener, .. }) => match listener.accept() {
+                    Ok((s, _)) => Stream::Tcp(s),
+                    Err(e) => match accept_error(&e) {
+                        AcceptError::Retry | AcceptError::Skip => continue,
+                        AcceptError::Drained => return,
+                        AcceptError::OutOfResources => {
+                            self.accept_later(tok);
+                            return;
+                        }
+                    },
+                },
+                _ => return,
+            };
+            let up = self.entries.vacant_key();
+            let fd = stream.raw_fd();
+            let interest = Interest::READABLE | Interest::WRITABLE;
+            if self
+                .registry()
+                .register(&mut SourceFd(&fd), Token(up), interest)
+                .is_err()
+            {
+                continue;
+            }
+            let stamp = self.attempt_id();
+            self.entries.insert(Entry::Upgrade {
+                stream,
+                buf: Vec::new(),
+                side: UpgradeSide::Server { listener: tok },
+                stamp,
+            });
+            self.handshake_deadline(up, stamp);
+            self.upgrade_step(up);
+        }
+    }
+
+    /// Reads handshake bytes and, once the request or response is complete,
+    /// turns the connection into a pipe (or refuses it).
+    pub(super) fn upgrade_step(&mut self, tok: usize) {
+        let Some(Entry::Upgrade {
+            stream, buf, side, ..
+        }) = self.entries.get_mut(tok)
+        else {
+            return;
+        };
+        let mut chunk = [0u8; 2048];
+        let mut eof = false;
+        loop {
+            match stream.read(&mut chunk) {
+                Ok(0) => {
+                    eof = true;
+                    break;
+                }
+                Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
+                Err(_) => {
+                    eof = true;
+                    break;
+                }
+            }
+            if buf.len() > 2 * ws_handshake::MAX_HEAD {
+                break;
+            }
+        }
+        match side {
+            UpgradeSide::Server { listener } => {
+                let listener = *listener;
+                let parsed = ws_handshake::parse_request(buf);
+                let req = match parsed {
+                    Ok(None) if !eof => return,
+                    Ok(Some(r)) => r,
+                    Ok(None) => {
+                        self.drop_upgrade(tok);
+                        return;
+                    }
+                    Err(e) => {
+                        let _ = write_small(stream, e.answer().as_bytes());
+                        self.drop_upgrade(tok);
+                        return;
+                    }
+                };
+                let (req, used) = req;
+                // The socket bound to this path; else the one bound to the
+                // port without a path, which (as nanomsg's listener, which
+                // knows no paths) serves every path.
+                let route = match self.entries.get(listener) {
+                    Some(Entry::WsListener { routes, .. }) => {
+                        routes.get(&req.path).or_else(|| routes.get("/")).cloned()
+                    }
+                    _ => None,
+                };
+                let Some((ctx, ep)) = route else {
+                    self.refuse_upgrade(tok, ws_handshake::NOT_FOUND);
+                    return;
+                };
+                let Some(proto) = ws_handshake::choose_protocol(&req, ctx.protocol) else {
+                    self.refuse_upgrade(tok, ws_handshake::BAD_REQUEST);
+                    return;
+                };
+                let Some(Entry::Upgrade { stream, buf, .. }) = self.entries.get(tok) else {
+                    return;
+                };
+                if !write_small(
+                    stream,
+                    ws_handshake::server_response(&req, proto.as_deref()).as_bytes(),
+                ) {
+                    self.drop_upgrade(tok);
+                    return;
+                }
+                let leftover = buf[used..].to_vec();
+                let Entry::Upgrade { stream, .. } = self.entries.remove(tok) else {
+                    unreachable!()
+                };
+                inc(&ctx.link.stats.accepted_connections);
+                let kind = ConnKind::Ws(Role::Server, leftover);
+                if let Some(conn) = self.add_conn(stream, ctx, ep, None, true, kind) {
+                    self.step(conn, true, true);
+                }
+            }
+            UpgradeSide::Client { dialer, .. } => {
+                let dialer = *dialer;
+                let own = match self.entries.get(dialer) {
+                    Some(Entry::Dialer(d)) => d.ctx.protocol,
+                    _ => {
+                        self.drop_upgrade(tok);
+                        return;
+                    }
+                };
+                let Some(Entry::Upgrade {
+                    buf,
+                    side: UpgradeSide::Client { key, .. },
+                    ..
+                }) = self.entries.get(tok)
+                else {
+                    return;
+                };
+                let used = match ws_handshake::parse_response(buf, key, own) {
+                    Ok(None) if !eof => return,
+                    Ok(Some(used)) => used,
+                    Ok(None) | Err(_) => {
+                        self.drop_upgrade(tok);
+                        self.upgrade_failed(dialer);
+                        return;
+                    }
+                };
+                let leftover = buf[used..].to_vec();
+                let Entry::Upgrade { stream, .. } = self.entries.remove(tok) else {
+                    unreachable!()
+                };
+                self.connected(dialer, stream, ConnKind::Ws(Role::Client, leftover));
+            }
+        }
+    }
+
+    pub(super) fn handshake_deadline(&mut self, tok: usize, stamp: u64) {
+        let at = Instant::now() + HANDSHAKE_TIMEOUT;
+        self.timers
+            .push(Reverse((at, stamp, tok, TimerKind::Handshake)));
+    }
+
+    /// Answers an upgrade request with an HTTP error and closes it.
+    pub(super) fn refuse_upgrade(&mut self, tok: usize, answer: &str) {
+        if let Some(Entry::Upgrade { stream, .. }) = self.entries.get(tok) {
+            let _ = write_small(stream, answer.as_bytes());
+        }
+        self.drop_upgrade(tok);
+    }
+
+    pub(super) fn drop_upgrade(&mut self, tok: usize) {
+        if let Some(Entry::Upgrade { .. }) = self.entries.get(tok) {
+            if let Entry::Upgrade { stream, .. } = self.entries.remove(tok) {
+                let _ = self.registry().deregister(&mut SourceFd(&stream.raw_fd()));
+                stream.shutdown();
+            }
+        }
+    }
+}
