@@ -355,7 +355,7 @@ impl Connection {
                     }
                     WsEvent::Close(payload) => {
                         // Echo the status code, then close.
-                        let code = payload.get(..2).map(<[u8]>::to_vec).unwrap_or_default();
+                        let code = close_reply_code(&payload);
                         let reply = ws_control(role, ws_codec::OP_CLOSE, code);
                         *control_bytes += reply.control;
                         out.push_back(reply);
@@ -363,6 +363,11 @@ impl Connection {
                         closing = true;
                     }
                 });
+                // Whatever followed the Close (even bytes the decoder
+                // refused) is the peer's to drop; the echo still goes out.
+                if closing {
+                    return Err(Close::PeerClosed);
+                }
                 if let Err(e) = res {
                     return Err(match e {
                         ws_codec::WsError::TooLarge => Close::TooLarge,
@@ -371,9 +376,6 @@ impl Connection {
                 }
                 if let Some(f) = fault {
                     return Err(f);
-                }
-                if closing {
-                    return Err(Close::PeerClosed);
                 }
             }
         }
@@ -666,6 +668,26 @@ fn ws_data_frame(role: Role, opcode: u8, msg: Msg) -> Result<OutFrame, Msg> {
 /// A pong or close frame with a (small) payload, counted against
 /// CONTROL_CAP with what it costs to keep (an empty pong is two bytes on
 /// the wire).
+/// The status code a Close frame is answered with (RFC 6455 7.4): the
+/// peer's own when it may be sent, none when it gave none, else 1002
+/// (protocol error): a one-byte payload, or a code that must never be on
+/// the wire (1005, 1006, 1015, below 1000, unassigned 1004 and 1016-2999).
+fn close_reply_code(payload: &[u8]) -> Vec<u8> {
+    match payload {
+        [] => Vec::new(),
+        [hi, lo, ..] => {
+            let code = u16::from_be_bytes([*hi, *lo]);
+            let sendable = matches!(code, 1000..=1003 | 1007..=1014 | 3000..=4999);
+            if sendable {
+                vec![*hi, *lo]
+            } else {
+                1002u16.to_be_bytes().to_vec()
+            }
+        }
+        [_] => 1002u16.to_be_bytes().to_vec(),
+    }
+}
+
 fn ws_control(role: Role, opcode: u8, mut payload: Vec<u8>) -> OutFrame {
     let key = (role == Role::Client).then(ws_codec::mask_key);
     let (h, n) = ws_codec::frame_header(opcode, payload.len(), key);
@@ -796,6 +818,39 @@ mod tests {
         assert!(c.take_message().is_none());
         // Only the close reply goes out: no pong.
         assert_eq!(drain_output(&mut c), vec![0x88, 2, 3, 232]);
+    }
+
+    /// A Close in the same read as a frame the decoder refuses is still
+    /// answered (once, the refusal won and the echo was dropped).
+    #[test]
+    fn a_close_followed_by_a_bad_frame_is_still_answered() {
+        for bad in [
+            vec![0x82, 2, b'n', b'o'],      // unmasked client frame
+            client_frame(0x3, b"x"),        // reserved opcode
+            client_frame(0x2 | 0x40, b"x"), // RSV1
+            vec![0x82, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF], // top-bit length
+        ] {
+            let mut c = Connection::ws(Role::Server, NN_PAIR, false, LIMITS, None, Vec::new());
+            let mut input = client_frame(0x8, &[3, 232]);
+            input.extend(&bad);
+            assert_eq!(c.feed(&input), Err(Close::PeerClosed), "{bad:x?}");
+            assert_eq!(drain_output(&mut c), vec![0x88, 2, 3, 232], "{bad:x?}");
+        }
+    }
+
+    #[test]
+    fn close_codes_that_may_not_be_sent_are_answered_with_1002() {
+        assert_eq!(close_reply_code(&[]), Vec::<u8>::new());
+        assert_eq!(close_reply_code(&[3, 232, b'b', b'y']), vec![3, 232]);
+        assert_eq!(close_reply_code(&[0x0F, 0xA0]), vec![0x0F, 0xA0]); // 4000
+        for code in [999u16, 1004, 1005, 1006, 1015, 1016, 2999, 5000] {
+            assert_eq!(
+                close_reply_code(&code.to_be_bytes()),
+                vec![3, 234],
+                "{code}"
+            );
+        }
+        assert_eq!(close_reply_code(&[3]), vec![3, 234]);
     }
 
     #[test]
