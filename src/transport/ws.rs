@@ -39,19 +39,12 @@ fn split(rest: &str, default_port: Option<u16>) -> Result<(&str, u16, String)> {
     Ok((host, port, path))
 }
 
-/// The route a bound path serves: the path without a query or fragment,
-/// as the listener matches requests (`ws://h:p/a?x=1` serves `GET /a?y`).
-/// Kept whole, such a bind could never be reached.
-fn route_of(path: &str) -> String {
-    match path.split(['?', '#']).next() {
-        Some(p) if !p.is_empty() => p.to_string(),
-        _ => "/".to_string(),
-    }
-}
-
 pub fn bind(rest: &str, ctx: EndpointCtx) -> Result<Box<dyn Endpoint>> {
     let (host, port, path) = split(rest, None)?;
-    let path = route_of(&path);
+    // The route it serves: without a query or fragment, as requests are
+    // matched (`ws://h:p/a?x=1` serves `GET /a?y`); kept whole, such a
+    // bind could never be reached.
+    let path = super::ws_handshake::target_path(&path);
     let addrs = bind_addrs(host, ctx.opts.ipv4only)?;
     let key = reactor::next_endpoint_key();
     let mut endpoint = ReactorEndpoint { key };
@@ -104,10 +97,11 @@ mod tests {
 
     #[test]
     fn bound_paths_route_without_query_or_fragment() {
-        assert_eq!(route_of("/a?x=1"), "/a");
-        assert_eq!(route_of("/a/b#frag"), "/a/b");
-        assert_eq!(route_of("/"), "/");
-        assert_eq!(route_of("/?x"), "/");
+        use super::super::ws_handshake::target_path;
+        assert_eq!(target_path("/a?x=1"), "/a");
+        assert_eq!(target_path("/a/b#frag"), "/a/b");
+        assert_eq!(target_path("/"), "/");
+        assert_eq!(target_path("/?x"), "/");
     }
 
     #[test]

@@ -145,8 +145,10 @@ fn request_line(line: &[u8]) -> Result<&str, HandshakeError> {
 }
 
 /// The path of a request target (origin form `/a?b`, absolute form
-/// `http://host/a?b`, or empty), without the query.
-fn target_path(target: &str) -> String {
+/// `http://host/a?b`, or empty), without the query: the route a request
+/// is served by. A bound path is turned into its route by the same
+/// function (ws::bind), so the two always agree.
+pub fn target_path(target: &str) -> String {
     let path = match target.split_once("://") {
         Some((_, after)) => after.find('/').map_or("/", |i| &after[i..]),
         None => target,
