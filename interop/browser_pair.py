@@ -47,7 +47,11 @@ function run(i) {
   ws.onmessage = (e) => {
     const text = new TextDecoder().decode(e.data);
     ws.send(new TextEncoder().encode("got: " + text));
-    setTimeout(() => { ws.close(); run(i + 1); }, 200);
+    // The next case opens once this one's closing handshake is done: opened
+    // at once, it could reach the PAIR socket before this one's Close did
+    // (on a busy machine), and PAIR holds one peer at a time.
+    ws.onclose = () => run(i + 1);
+    setTimeout(() => ws.close(), 200);
   };
   ws.onerror = () => { document.title = "error " + name; };
 }
