@@ -12,13 +12,13 @@ use super::{Endpoint, EndpointCtx};
 use crate::error::Result;
 
 /// The port of a ws:// URL to connect to that names none (RFC 6455 3).
-const DEFAULT_PORT: u16 = 80;
+pub const DEFAULT_PORT: u16 = 80;
 
 /// Splits `host:port/path` (the path defaults to `/`). A connect URL may
 /// leave out the port (`ws://host/path`: port 80, as in nanomsg); a bind
 /// URL may not (nanomsg: EINVAL). `host:` with nothing after the colon is
 /// EINVAL either way.
-fn split(rest: &str, default_port: Option<u16>) -> Result<(&str, u16, String)> {
+pub fn split(rest: &str, default_port: Option<u16>) -> Result<(&str, u16, String)> {
     let (hostport, path) = match rest.find('/') {
         Some(i) => (&rest[..i], rest[i..].to_string()),
         None => (rest, "/".to_string()),
@@ -102,6 +102,10 @@ mod tests {
         assert_eq!(target_path("/a/b#frag"), "/a/b");
         assert_eq!(target_path("/"), "/");
         assert_eq!(target_path("/?x"), "/");
+        // A path that holds a URL is a path (found by fuzz/url).
+        assert_eq!(target_path("/a/ws://h/b"), "/a/ws://h/b");
+        assert_eq!(target_path("//ws://h//x"), "//ws://h//x");
+        assert_eq!(target_path("ws://h/b?q"), "/b");
     }
 
     #[test]

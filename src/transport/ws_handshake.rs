@@ -77,7 +77,7 @@ pub fn client_request(host: &str, path: &str, key: &str, own: c_int) -> String {
 }
 
 /// An upgrade request as the listener reads it.
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Request {
     /// The path asked for, without its query; `/` for an empty target
     /// (nng's dialer sends `GET  HTTP/1.1` for a URL without a path) and
@@ -149,9 +149,13 @@ fn request_line(line: &[u8]) -> Result<&str, HandshakeError> {
 /// is served by. A bound path is turned into its route by the same
 /// function (ws::bind), so the two always agree.
 pub fn target_path(target: &str) -> String {
+    // Origin form starts with `/`, and may itself hold `://` (`/a/http://b`);
+    // only a target that does not is read as an absolute URL.
     let path = match target.split_once("://") {
-        Some((_, after)) => after.find('/').map_or("/", |i| &after[i..]),
-        None => target,
+        Some((_, after)) if !target.starts_with('/') => {
+            after.find('/').map_or("/", |i| &after[i..])
+        }
+        _ => target,
     };
     let path = path.split(['?', '#']).next().unwrap_or_default();
     if path.is_empty() {
