@@ -11,7 +11,11 @@ fuzz_target!(|data: &[u8]| {
     let [setup, split, bytes @ ..] = data else {
         return;
     };
-    let role = if setup & 1 == 0 { Role::Server } else { Role::Client };
+    let role = if setup & 1 == 0 {
+        Role::Server
+    } else {
+        Role::Client
+    };
     let max = match (setup >> 1) & 3 {
         0 => None,
         1 => Some(0),

@@ -12,7 +12,8 @@ use crate::error::{self, Result, EADDRINUSE, EINVAL, ENAMETOOLONG};
 /// sun_path holds 108 bytes including the terminating NUL.
 const MAX_PATH: usize = 107;
 
-fn check(path: &str) -> Result<PathBuf> {
+/// Checks an ipc:// path: not empty, and short enough for sun_path.
+pub fn check(path: &str) -> Result<PathBuf> {
     if path.is_empty() {
         return Err(EINVAL);
     }

@@ -4,7 +4,7 @@
 //! off the I/O thread).
 
 use std::io;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 
 use super::addr::{bind_addrs, bind_errno, bind_ip, check_connect_host, split_port};
 use super::reactor::{self, Cmd, DialTarget, Listener, ReactorEndpoint};
@@ -43,18 +43,25 @@ pub fn bind(rest: &str, ctx: EndpointCtx) -> Result<Box<dyn Endpoint>> {
     Ok(Box::new(ReactorEndpoint { key }))
 }
 
-pub fn connect(rest: &str, ctx: EndpointCtx) -> Result<Box<dyn Endpoint>> {
+/// Splits and checks a connect address, `[local;]host:port`: the local
+/// address to bind first (a literal, else ENODEV), the host (a literal or
+/// a DNS name, else EINVAL) and the port.
+pub fn split_connect(rest: &str, ipv4only: bool) -> Result<(Option<IpAddr>, &str, u16)> {
     let (local, remote) = match rest.split_once(';') {
         Some((l, r)) => (Some(l), r),
         None => (None, rest),
     };
     let (host, port) = split_port(remote)?;
-    let ipv4only = ctx.opts.ipv4only;
     check_connect_host(host, ipv4only)?;
     let local = match local {
         Some(l) => Some(bind_ip(l, ipv4only).map_err(|_| ENODEV)?),
         None => None,
     };
+    Ok((local, host, port))
+}
+
+pub fn connect(rest: &str, ctx: EndpointCtx) -> Result<Box<dyn Endpoint>> {
+    let (local, host, port) = split_connect(rest, ctx.opts.ipv4only)?;
     let key = reactor::next_endpoint_key();
     reactor::get().submit(Cmd::Dial {
         target: DialTarget::Tcp {
