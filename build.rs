@@ -25,6 +25,7 @@ const HEADERS: &[(&str, &str, &str)] = &[
     ("ipc.h", "src/abi/ipc.rs", "IPC_H_INCLUDED"),
     ("tcp.h", "src/abi/tcp.rs", "TCP_H_INCLUDED"),
     ("ws.h", "src/abi/ws.rs", "WS_H_INCLUDED"),
+    ("tls.h", "src/abi/tls.rs", "TLS_H_INCLUDED"),
 ];
 
 /// The exported functions live here; their prototypes go into nn.h.

@@ -114,7 +114,7 @@ class Proc:
     """A child process whose stdout/stderr lines are collected and echoed."""
 
     def __init__(self, name, argv, kind, lib_dir=None, expect=None,
-                 needs_nanomsg=True):
+                 needs_nanomsg=True, extra_env=None):
         self.name = name
         self.argv = [str(a) for a in argv]
         self.kind = kind
@@ -123,6 +123,7 @@ class Proc:
         self.cond = threading.Condition()
         self.open_streams = 2
         env = make_env(kind, lib_dir)
+        env.update(extra_env or {})
         log("%s: starting (%s library%s): %s" % (
             name, kind,
             ", LD_LIBRARY_PATH=" + env["LD_LIBRARY_PATH"]
@@ -273,7 +274,7 @@ def is_listening(url):
     """True/False whether something listens on url (from /proc/net), None
     if that cannot be determined."""
     try:
-        if url.startswith(("tcp://", "ws://")):
+        if url.startswith(("tcp://", "ws://", "tls+tcp://", "wss://")):
             port = tcp_port(url)
             found_table = False
             for table in ("/proc/net/tcp", "/proc/net/tcp6"):
@@ -405,7 +406,8 @@ def parse_port_range(text):
 
 
 def check_address_free(url):
-    if url.startswith(("tcp://", "ws://")) and is_listening(url):
+    if url.startswith(("tcp://", "ws://", "tls+tcp://", "wss://")) and \
+            is_listening(url):
         fail("%s is already in use by some other process (left over from "
              "an earlier run?)" % url)
 
@@ -414,19 +416,58 @@ def make_url(transport, port, name, tmpdirs, port_range=None):
     """URL for a test: tcp on 127.0.0.1 (port reserved through
     reserve_tcp_port), ws on 127.0.0.1 with the path /NAME (port reserved
     the same way), or ipc in a fresh private directory under /tmp."""
-    if transport in ("tcp", "ws"):
+    if transport in ("tcp", "ws", "tls+tcp", "wss"):
         if not port:
             fail("--port is required for %s" % transport)
         lo, hi = parse_port_range(port_range)
         port = reserve_tcp_port(port, lo, hi)
         if transport == "ws":
             return "ws://127.0.0.1:%d/%s" % (port, name)
+        # TLS: localhost, the name in the test certificate (nng's mbedTLS
+        # does not check IP addresses in certificates).
+        if transport == "wss":
+            return "wss://localhost:%d/%s" % (port, name)
+        if transport == "tls+tcp":
+            return "tls+tcp://localhost:%d" % port
         return "tcp://127.0.0.1:%d" % port
     if transport == "ipc":
         d = tempfile.mkdtemp(prefix="nn-%s-" % name, dir="/tmp")
         tmpdirs.append(d)
         return "ipc://%s/%s.ipc" % (d, name)
     fail("unknown transport %r" % transport)
+
+
+def make_test_certs(tmpdirs):
+    """A CA, a server certificate for localhost/127.0.0.1 and a client
+    certificate, made with openssl in a fresh directory: a dict of paths
+    (ca, server_crt, server_key, client_crt, client_key)."""
+    d = tempfile.mkdtemp(prefix="nn-tls-", dir="/tmp")
+    tmpdirs.append(d)
+
+    def openssl(*args):
+        r = subprocess.run(["openssl"] + list(args), cwd=d,
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        if r.returncode != 0:
+            fail("openssl %s: %s" % (" ".join(args), r.stdout.decode()))
+
+    ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"]
+    openssl("req", "-x509", *ec, "-keyout", "ca.key", "-out", "ca.crt",
+            "-days", "30", "-subj", "/CN=nn-test-ca")
+    exts = {"server": "subjectAltName=DNS:localhost,IP:127.0.0.1\n",
+            "client": "extendedKeyUsage=clientAuth\n"}
+    for who, ext in exts.items():
+        with open(os.path.join(d, who + ".ext"), "w") as f:
+            f.write(ext)
+        cn = "localhost" if who == "server" else "nn-test-client"
+        openssl("req", *ec, "-keyout", who + ".key", "-out", who + ".csr",
+                "-subj", "/CN=" + cn)
+        openssl("x509", "-req", "-in", who + ".csr", "-CA", "ca.crt",
+                "-CAkey", "ca.key", "-CAcreateserial", "-out", who + ".crt",
+                "-days", "30", "-extfile", who + ".ext")
+    j = lambda n: os.path.join(d, n)  # noqa: E731
+    return {"ca": j("ca.crt"), "server_crt": j("server.crt"),
+            "server_key": j("server.key"), "client_crt": j("client.crt"),
+            "client_key": j("client.key")}
 
 
 def remove_tmpdirs(tmpdirs):

@@ -199,8 +199,16 @@ def main():
                     help="socket type of our side")
     ap.add_argument("--ours", required=True, help="proto_peer executable")
     ap.add_argument("--binder", choices=("ours", "peer"), required=True)
-    ap.add_argument("--transport", choices=("tcp", "ipc", "ws"),
-                    default="tcp")
+    ap.add_argument("--transport", choices=("tcp", "ipc", "ws", "tls+tcp",
+                                            "wss"), default="tcp")
+    ap.add_argument("--tls-auth", choices=("server", "mutual"),
+                    default="server",
+                    help="tls+tcp/wss: the dialer checks the listener's "
+                         "certificate (server), or each side the other's "
+                         "(mutual). Our side is configured through the "
+                         "NN_TLS_* environment variables, the peer through "
+                         "its options (nngcat --cacert/--cert/--key, or "
+                         "NN_TLS_* too for a nanocat on our library)")
     ap.add_argument("--port-range", metavar="LO-HI",
                     help="other tcp ports the test may use when --port is "
                          "taken (e.g. by the same test of another build)")
@@ -245,8 +253,32 @@ def main():
                             bind_url if args.binder == "peer"
                             else connect_url, s)
 
+        ours_env = {}
+        if args.transport in ("tls+tcp", "wss"):
+            c = nntest.make_test_certs(tmpdirs)
+            mutual = args.tls_auth == "mutual"
+            if args.binder == "ours":
+                ours_env = {"NN_TLS_CERT_FILE": c["server_crt"],
+                            "NN_TLS_KEY_FILE": c["server_key"]}
+                if mutual:
+                    ours_env["NN_TLS_CA_FILE"] = c["ca"]
+                pcmd += ["--cacert", c["ca"]]
+                if mutual:
+                    pcmd += ["--cert", c["client_crt"],
+                             "--key", c["client_key"]]
+            else:
+                ours_env = {"NN_TLS_CA_FILE": c["ca"]}
+                if mutual:
+                    ours_env.update({"NN_TLS_CERT_FILE": c["client_crt"],
+                                     "NN_TLS_KEY_FILE": c["client_key"]})
+                    pcmd += ["--cacert", c["ca"]]
+                pcmd += ["--cert", c["server_crt"],
+                         "--key", c["server_key"]]
+            ours_env["NN_PRINT_ERRORS"] = "1"
+
         def start_ours():
-            return nntest.Proc("ours", ours_cmd, "ours", args.lib_dir, expect)
+            return nntest.Proc("ours", ours_cmd, "ours", args.lib_dir, expect,
+                               extra_env=ours_env)
 
         def start_peer():
             return nntest.Proc(args.peer, pcmd, "system", None, expect,

@@ -24,4 +24,5 @@ pub mod strerror;
 pub mod symbols;
 pub mod sys;
 pub mod timer;
+pub mod tls_options;
 pub mod transport;

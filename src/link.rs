@@ -32,6 +32,9 @@ pub struct EndpointOptions {
     pub tcp_nodelay: bool,
     /// NN_WS_MSG_TYPE is NN_WS_MSG_TYPE_TEXT.
     pub ws_text: bool,
+    /// Level NN_TLS, if any option there is set (shared: every connection
+    /// of an endpoint carries its options).
+    pub tls: Option<Arc<crate::tls_options::TlsOptions>>,
 }
 
 /// nanomsg's defaults (the socket's own `Options::new` agrees; a unit test
@@ -49,6 +52,7 @@ impl Default for EndpointOptions {
             ipv4only: true,
             tcp_nodelay: false,
             ws_text: false,
+            tls: None,
         }
     }
 }

@@ -17,3 +17,15 @@ pub fn endpoint_error(label: &str, errno: c_int) {
         let _ = writeln!(std::io::stderr(), "nanomsg: {label}: Error: {text}");
     }
 }
+
+/// An endpoint error whose errno alone would not say what is wrong (a
+/// certificate file that does not parse, say): printed with its detail.
+pub fn endpoint_detail(label: &str, errno: c_int, detail: &str) {
+    if enabled() {
+        let text = crate::strerror::text(errno).to_string_lossy();
+        let _ = writeln!(
+            std::io::stderr(),
+            "nanomsg: {label}: Error: {text}: {detail}"
+        );
+    }
+}

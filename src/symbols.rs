@@ -147,6 +147,16 @@ pub static SYMBOLS: &[Symbol] = &[
     sym(202, c"NN_STAT_INPROGRESS_CONNECTIONS", 14, 1, 0),
     sym(401, c"NN_STAT_CURRENT_SND_PRIORITY", 14, 1, 3),
     sym(203, c"NN_STAT_CURRENT_EP_ERRORS", 14, 1, 0),
+    // Ours, after nanomsg's own: the TLS transports (abi/tls.rs).
+    sym(-5, c"NN_TLS", 3, 0, 0),
+    sym(1, c"NN_TLS_CA_FILE", 7, 2, 0),
+    sym(2, c"NN_TLS_CERT_FILE", 7, 2, 0),
+    sym(3, c"NN_TLS_KEY_FILE", 7, 2, 0),
+    sym(4, c"NN_TLS_SERVER_NAME", 7, 2, 0),
+    sym(5, c"NN_TLS_AUTH_MODE", 7, 1, 0),
+    sym(0, c"NN_TLS_AUTH_NONE", 10, 0, 0),
+    sym(1, c"NN_TLS_AUTH_OPTIONAL", 10, 0, 0),
+    sym(2, c"NN_TLS_AUTH_REQUIRED", 10, 0, 0),
 ];
 
 #[cfg(test)]
@@ -172,5 +182,11 @@ mod tests {
         assert_eq!(find("ETERM"), Some(crate::error::ETERM));
         assert_eq!(find("EINVAL"), Some(libc::EINVAL));
         assert_eq!(SYMBOLS[0].name.to_str().unwrap(), "NN_NS_NAMESPACE");
+        assert_eq!(find("NN_TLS"), Some(abi::NN_TLS));
+        assert_eq!(find("NN_TLS_AUTH_MODE"), Some(abi::NN_TLS_AUTH_MODE));
+        assert_eq!(
+            find("NN_TLS_AUTH_REQUIRED"),
+            Some(abi::NN_TLS_AUTH_REQUIRED)
+        );
     }
 }

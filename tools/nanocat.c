@@ -25,6 +25,7 @@
 #include <nanomsg/nn.h>
 #include <nanomsg/bus.h>
 #include <nanomsg/pair.h>
+#include <nanomsg/tls.h>
 #include <nanomsg/pipeline.h>
 #include <nanomsg/pubsub.h>
 #include <nanomsg/reqrep.h>
@@ -67,6 +68,10 @@ struct settings {
     char *payload;                      /* NULL when no --data/--file */
     size_t payload_len;
     enum print_mode mode;
+    const char *tls_ca;                 /* --cacert, NULL when unset */
+    const char *tls_cert;               /* --cert */
+    const char *tls_key;                /* --key */
+    int tls_insecure;                   /* --insecure */
 };
 
 static struct settings cfg;
@@ -108,7 +113,11 @@ enum action {
     ACT_INTERVAL,
     ACT_DELAY,
     ACT_DATA,
-    ACT_FILE
+    ACT_FILE,
+    ACT_TLS_CA,
+    ACT_TLS_CERT,
+    ACT_TLS_KEY,
+    ACT_TLS_INSECURE
 };
 
 struct opt {
@@ -187,6 +196,19 @@ static const struct opt opts[] = {
      "Socket Options", "SEC", "Set timeout for sending a message"},
     {"socket-name", 0, NULL, ACT_SOCKET_NAME, 0, NULL, 0, 0, 0,
      "Socket Options", "NAME", "Name of the socket for statistics"},
+
+    /* As nngcat's, for tls+tcp:// and wss:// (not in nanomsg 1.1.5). */
+    {"cacert", 0, NULL, ACT_TLS_CA, 0, NULL, 0, 0, 0,
+     "TLS Options", "FILE",
+     "Trust the certificate authorities in FILE (PEM) to sign the peer's "
+     "certificate; a listener then requires client certificates"},
+    {"cert", 'E', NULL, ACT_TLS_CERT, 0, NULL, 0, 0, 0,
+     "TLS Options", "FILE", "Use the certificate (chain) in FILE (PEM)"},
+    {"key", 0, NULL, ACT_TLS_KEY, 0, NULL, 0, 0, 0,
+     "TLS Options", "FILE",
+     "Use the private key in FILE (PEM); default: the --cert file"},
+    {"insecure", 'k', NULL, ACT_TLS_INSECURE, 0, NULL, 0, 0, 0,
+     "TLS Options", NULL, "Do not check the peer's certificate"},
 
     {"subscribe", 0, NULL, ACT_SUBSCRIBE, 0, NULL, 0, 0, CAP_SUBSCRIBER,
      "SUB Socket Options", "PREFIX",
@@ -574,6 +596,18 @@ static void apply (int k, char *value)
     case ACT_FILE:
         read_payload (value);
         break;
+    case ACT_TLS_CA:
+        cfg.tls_ca = value;
+        break;
+    case ACT_TLS_CERT:
+        cfg.tls_cert = value;
+        break;
+    case ACT_TLS_KEY:
+        cfg.tls_key = value;
+        break;
+    case ACT_TLS_INSECURE:
+        cfg.tls_insecure = 1;
+        break;
     }
 }
 
@@ -749,6 +783,29 @@ static void set_recv_timeout (int s, int ms)
         "Can't set recv timeout");
 }
 
+static void set_tls_string (int s, int option, const char *value,
+    const char *what)
+{
+    if (value)
+        check (nn_setsockopt (s, NN_TLS, option, value, strlen (value)) == 0,
+            what);
+}
+
+/* The TLS options given (unset ones keep their NN_TLS_* environment
+   defaults). A --cert file holding the key too serves as --key. */
+static void set_tls_options (int s)
+{
+    set_tls_string (s, NN_TLS_CA_FILE, cfg.tls_ca, "Can't set --cacert");
+    set_tls_string (s, NN_TLS_CERT_FILE, cfg.tls_cert, "Can't set --cert");
+    set_tls_string (s, NN_TLS_KEY_FILE,
+        cfg.tls_key ? cfg.tls_key : cfg.tls_cert, "Can't set --key");
+    if (cfg.tls_insecure) {
+        int none = NN_TLS_AUTH_NONE;
+        check (nn_setsockopt (s, NN_TLS, NN_TLS_AUTH_MODE, &none,
+            sizeof none) == 0, "Can't set --insecure");
+    }
+}
+
 static int open_socket (void)
 {
     int s;
@@ -783,6 +840,7 @@ static int open_socket (void)
         }
     }
 
+    set_tls_options (s);
     for (i = 0; i < cfg.binds.n; ++i)
         check (nn_bind (s, cfg.binds.v[i]) >= 0, "Can't bind");
     for (i = 0; i < cfg.connects.n; ++i)

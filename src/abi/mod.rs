@@ -13,6 +13,7 @@ pub mod pubsub;
 pub mod reqrep;
 pub mod survey;
 pub mod tcp;
+pub mod tls;
 pub mod ws;
 
 pub use bus::*;
@@ -25,6 +26,7 @@ pub use pubsub::*;
 pub use reqrep::*;
 pub use survey::*;
 pub use tcp::*;
+pub use tls::*;
 pub use ws::*;
 
 #[cfg(test)]
@@ -49,6 +51,6 @@ mod tests {
             );
             n += 1;
         }
-        assert_eq!(n, 11);
+        assert_eq!(n, 12);
     }
 }

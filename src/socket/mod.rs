@@ -1,6 +1,7 @@
 //! The socket core every protocol shares: options, endpoints, and blocking
 //! send/receive with deadlines on top of the protocols' non-blocking rules.
 
+mod endpoints;
 pub mod options;
 pub mod readiness;
 
@@ -19,7 +20,7 @@ pub use crate::pipe::PipeEvent;
 use crate::pipe::{DirectRead, Pipe};
 use crate::protocol::{self, Protocol, RecvError, SendError};
 use crate::timer::{TimerHandle, TimerTarget};
-use crate::transport::{self, batching, Endpoint, EndpointCtx};
+use crate::transport::{batching, Endpoint};
 use options::Options;
 use readiness::{Readiness, ReadyFd};
 
@@ -427,53 +428,6 @@ impl Socket {
         stats
             .bytes_received
             .fetch_add(len as u64, Ordering::Relaxed);
-    }
-
-    pub fn bind(&self, addr: &str) -> Result<c_int> {
-        self.add_endpoint(addr, true)
-    }
-
-    pub fn connect(&self, addr: &str) -> Result<c_int> {
-        self.add_endpoint(addr, false)
-    }
-
-    fn add_endpoint(&self, addr: &str, bind: bool) -> Result<c_int> {
-        self.check_usable()?;
-        let mut core = self.lock();
-        let name = String::from_utf8_lossy(&core.opts.socket_name);
-        let where_ = addr.split_once("://").map_or(addr, |(_, rest)| rest);
-        let ctx = EndpointCtx {
-            link: self.link.clone(),
-            protocol: self.protocol,
-            opts: core.opts.endpoint(),
-            label: format!("socket.{name}[{where_}]").into(),
-        };
-        let ep = if bind {
-            transport::bind(addr, ctx)?
-        } else {
-            transport::connect(addr, ctx)?
-        };
-        let id = core.next_endpoint_id;
-        core.next_endpoint_id += 1;
-        core.endpoints.push((id, ep));
-        Ok(id)
-    }
-
-    pub fn shutdown(&self, how: c_int) -> Result<()> {
-        self.check_usable()?;
-        let mut core = self.lock();
-        let pos = core
-            .endpoints
-            .iter()
-            .position(|(id, _)| *id == how)
-            .ok_or(EINVAL)?;
-        let (_, mut ep) = core.endpoints.remove(pos);
-        let linger = Duration::from_millis(core.opts.linger.max(0) as u64);
-        // Never wait for the I/O or timer threads while holding the core:
-        // they take it to deliver timeouts.
-        drop(core);
-        ep.shutdown(linger);
-        Ok(())
     }
 
     /// Closes the socket: blocked calls return EBADF, endpoints shut down

@@ -6,6 +6,7 @@ use std::os::raw::c_int;
 use crate::abi;
 use crate::error::{Errno, EINVAL, ENOPROTOOPT};
 pub use crate::link::EndpointOptions;
+use crate::tls_options::{AuthMode, TlsOptions};
 
 #[derive(Clone, Debug)]
 pub struct Options {
@@ -29,7 +30,12 @@ pub struct Options {
     pub ipc_sec_attr: u64,
     pub ipc_outbufsz: c_int,
     pub ipc_inbufsz: c_int,
+    /// Level NN_TLS.
+    pub tls: TlsOptions,
 }
+
+/// Longest string option at level NN_TLS (a path, PATH_MAX).
+pub const MAX_TLS_STRING: usize = 4096;
 
 /// Longest NN_SOCKET_NAME, as nanomsg limits it.
 pub const MAX_SOCKET_NAME: usize = 63;
@@ -56,6 +62,7 @@ impl Options {
             ipc_sec_attr: 0,
             ipc_outbufsz: 4096,
             ipc_inbufsz: 4096,
+            tls: TlsOptions::default(),
         }
     }
 
@@ -71,6 +78,7 @@ impl Options {
             ipv4only: self.ipv4only != 0,
             tcp_nodelay: self.tcp_nodelay != 0,
             ws_text: self.ws_msg_type == abi::NN_WS_MSG_TYPE_TEXT,
+            tls: (self.tls != TlsOptions::default()).then(|| std::sync::Arc::new(self.tls.clone())),
         }
     }
 
@@ -160,6 +168,7 @@ impl Options {
                 self.ws_msg_type = v;
                 Ok(())
             }
+            abi::NN_TLS => self.set_tls(option, value),
             abi::NN_IPC => {
                 if !matches!(
                     option,
@@ -187,7 +196,69 @@ impl Options {
         }
     }
 
+    /// Level NN_TLS: the file and name options are strings (up to a NUL;
+    /// an empty one unsets the option, so its environment variable applies
+    /// again), NN_TLS_AUTH_MODE an int.
+    fn set_tls(&mut self, option: c_int, value: &[u8]) -> Result<(), Errno> {
+        if option == abi::NN_TLS_AUTH_MODE {
+            let v = int_value(value)?;
+            self.tls.auth_mode = Some(AuthMode::from_int(v).ok_or(EINVAL)?);
+            return Ok(());
+        }
+        let end = value.iter().position(|&b| b == 0).unwrap_or(value.len());
+        let text = &value[..end];
+        if text.len() > MAX_TLS_STRING {
+            return Err(EINVAL);
+        }
+        let path = || {
+            use std::os::unix::ffi::OsStrExt;
+            (!text.is_empty()).then(|| std::path::PathBuf::from(std::ffi::OsStr::from_bytes(text)))
+        };
+        match option {
+            abi::NN_TLS_CA_FILE => self.tls.ca_file = path(),
+            abi::NN_TLS_CERT_FILE => self.tls.cert_file = path(),
+            abi::NN_TLS_KEY_FILE => self.tls.key_file = path(),
+            abi::NN_TLS_SERVER_NAME => {
+                let name = std::str::from_utf8(text).map_err(|_| EINVAL)?;
+                self.tls.server_name = (!name.is_empty()).then(|| name.to_string());
+            }
+            _ => return Err(ENOPROTOOPT),
+        }
+        Ok(())
+    }
+
+    fn get_tls(&self, option: c_int) -> Result<Vec<u8>, Errno> {
+        use std::os::unix::ffi::OsStrExt;
+        let path = |p: &Option<std::path::PathBuf>| {
+            p.as_ref()
+                .map(|p| p.as_os_str().as_bytes().to_vec())
+                .unwrap_or_default()
+        };
+        Ok(match option {
+            abi::NN_TLS_CA_FILE => path(&self.tls.ca_file),
+            abi::NN_TLS_CERT_FILE => path(&self.tls.cert_file),
+            abi::NN_TLS_KEY_FILE => path(&self.tls.key_file),
+            abi::NN_TLS_SERVER_NAME => self
+                .tls
+                .server_name
+                .clone()
+                .unwrap_or_default()
+                .into_bytes(),
+            // -1: not set (the environment's or the role's default applies).
+            abi::NN_TLS_AUTH_MODE => self
+                .tls
+                .auth_mode
+                .map_or(-1, AuthMode::to_int)
+                .to_ne_bytes()
+                .to_vec(),
+            _ => return Err(ENOPROTOOPT),
+        })
+    }
+
     pub fn get_transport(&self, level: c_int, option: c_int) -> Result<Vec<u8>, Errno> {
+        if level == abi::NN_TLS {
+            return self.get_tls(option);
+        }
         let v = match (level, option) {
             (abi::NN_TCP, abi::NN_TCP_NODELAY) => self.tcp_nodelay,
             (abi::NN_WS, abi::NN_WS_MSG_TYPE) => self.ws_msg_type,

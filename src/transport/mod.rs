@@ -10,6 +10,7 @@ pub mod ipc;
 pub mod reactor;
 pub mod stream;
 pub mod tcp;
+pub mod tls;
 pub mod ws;
 pub mod ws_codec;
 pub mod ws_handshake;
@@ -30,6 +31,8 @@ pub struct EndpointCtx {
     pub opts: EndpointOptions,
     /// `socket.<name>[<address>]`, naming the endpoint in error reports.
     pub label: Arc<str>,
+    /// tls+tcp:// and wss://: how each connection starts its TLS.
+    pub tls: Option<Arc<tls::TlsSide>>,
 }
 
 impl EndpointCtx {
@@ -77,6 +80,8 @@ pub fn bind(url: &str, ctx: EndpointCtx) -> Result<Box<dyn Endpoint>> {
         "ipc" => ipc::bind(rest, ctx),
         "tcp" => tcp::bind(rest, ctx),
         "ws" => ws::bind(rest, ctx),
+        "tls+tcp" => tcp::bind_tls(rest, ctx),
+        "wss" => ws::bind_tls(rest, ctx),
         _ => Err(EPROTONOSUPPORT),
     }
 }
@@ -88,6 +93,8 @@ pub fn connect(url: &str, ctx: EndpointCtx) -> Result<Box<dyn Endpoint>> {
         "ipc" => ipc::connect(rest, ctx),
         "tcp" => tcp::connect(rest, ctx),
         "ws" => ws::connect(rest, ctx),
+        "tls+tcp" => tcp::connect_tls(rest, ctx),
+        "wss" => ws::connect_tls(rest, ctx),
         _ => Err(EPROTONOSUPPORT),
     }
 }

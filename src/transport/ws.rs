@@ -8,11 +8,13 @@ use std::time::Duration;
 
 use super::addr::{bind_addrs, check_connect_host, split_port};
 use super::reactor::{self, Cmd, DialTarget, ReactorEndpoint};
-use super::{Endpoint, EndpointCtx};
+use super::{tls, Endpoint, EndpointCtx};
 use crate::error::Result;
 
 /// The port of a ws:// URL to connect to that names none (RFC 6455 3).
 pub const DEFAULT_PORT: u16 = 80;
+/// The same for wss://.
+pub const DEFAULT_TLS_PORT: u16 = 443;
 
 /// Splits `host:port/path` (the path defaults to `/`). A connect URL may
 /// leave out the port (`ws://host/path`: port 80, as in nanomsg); a bind
@@ -37,6 +39,31 @@ pub fn split(rest: &str, default_port: Option<u16>) -> Result<(&str, u16, String
         _ => split_port(hostport)?,
     };
     Ok((host, port, path))
+}
+
+/// wss://: as ws://, the upgrade and all after it over TLS.
+pub fn bind_tls(rest: &str, mut ctx: EndpointCtx) -> Result<Box<dyn Endpoint>> {
+    let (host, ..) = split(rest, None)?;
+    ctx.tls = Some(tls::endpoint_side(
+        ctx.opts.tls.as_deref(),
+        true,
+        host,
+        &ctx.label,
+    )?);
+    bind(rest, ctx)
+}
+
+/// wss://: as ws://; a URL without a port means 443.
+pub fn connect_tls(rest: &str, mut ctx: EndpointCtx) -> Result<Box<dyn Endpoint>> {
+    let (host, ..) = split(rest, Some(DEFAULT_TLS_PORT))?;
+    check_connect_host(host, ctx.opts.ipv4only)?;
+    ctx.tls = Some(tls::endpoint_side(
+        ctx.opts.tls.as_deref(),
+        false,
+        host,
+        &ctx.label,
+    )?);
+    connect_with(rest, ctx, DEFAULT_TLS_PORT)
 }
 
 pub fn bind(rest: &str, ctx: EndpointCtx) -> Result<Box<dyn Endpoint>> {
@@ -75,7 +102,11 @@ pub fn bind(rest: &str, ctx: EndpointCtx) -> Result<Box<dyn Endpoint>> {
 }
 
 pub fn connect(rest: &str, ctx: EndpointCtx) -> Result<Box<dyn Endpoint>> {
-    let (host, port, path) = split(rest, Some(DEFAULT_PORT))?;
+    connect_with(rest, ctx, DEFAULT_PORT)
+}
+
+fn connect_with(rest: &str, ctx: EndpointCtx, default_port: u16) -> Result<Box<dyn Endpoint>> {
+    let (host, port, path) = split(rest, Some(default_port))?;
     check_connect_host(host, ctx.opts.ipv4only)?;
     let key = reactor::next_endpoint_key();
     reactor::get().submit(Cmd::Dial {

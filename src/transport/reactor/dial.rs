@@ -99,9 +99,12 @@ impl Loop {
             Ok(true) => {
                 let ws = match self.entries.get(dialer) {
                     Some(Entry::Dialer(d)) => match &d.target {
-                        DialTarget::Ws { host, port, path } => {
-                            Some((format!("{host}:{port}"), path.clone(), d.ctx.protocol))
-                        }
+                        DialTarget::Ws { host, port, path } => Some((
+                            format!("{host}:{port}"),
+                            path.clone(),
+                            d.ctx.protocol,
+                            d.ctx.tls.clone(),
+                        )),
                         _ => None,
                     },
                     _ => {
@@ -114,8 +117,14 @@ impl Loop {
                 };
                 match ws {
                     None => self.connected(dialer, stream, ConnKind::Sp),
-                    Some((host, path, own)) => {
-                        // TCP is up; now the WebSocket upgrade.
+                    Some((host, path, own, tls)) => {
+                        // TCP is up; now the WebSocket upgrade (for wss,
+                        // over TLS: the request waits in rustls for the
+                        // handshake, which the upgrade's reads drive).
+                        let Some(stream) = stream.secured(tls.as_deref()) else {
+                            self.upgrade_failed(dialer);
+                            return;
+                        };
                         let key = ws_handshake::new_key();
                         let req = ws_handshake::client_request(&host, &path, &key, own);
                         if !write_small(&stream, req.as_bytes()) {

@@ -108,7 +108,9 @@ impl Loop {
         kind: ConnKind,
     ) -> Option<usize> {
         let ctx = ctx.for_connection(dialer.is_none());
-        if let Stream::Tcp(s) = &stream {
+        // tls+tcp: TLS starts here (a wss stream has it already).
+        let stream = stream.secured(ctx.tls.as_deref())?;
+        if let Some(s) = stream.tcp() {
             let _ = s.set_nodelay(ctx.opts.tcp_nodelay);
             stream.skip_pacing_on_host();
         }

@@ -228,6 +228,8 @@ enum Entry {
         listener: mio::net::TcpListener,
         addr: SocketAddr,
         routes: HashMap<String, (EndpointCtx, u64)>,
+        /// wss://: the TLS every connection on the port starts with.
+        tls: Option<Arc<crate::transport::tls::TlsSide>>,
     },
     /// A connection in its WebSocket opening handshake.
     Upgrade {

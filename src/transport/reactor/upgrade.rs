@@ -13,6 +13,10 @@ impl Loop {
         ep: u64,
     ) -> Result<(), crate::error::Errno> {
         let tok = match self.ws_listeners.get(&addr) {
+            // ws:// and wss:// cannot share a port.
+            Some(&tok) if self.ws_port_tls(tok) != ctx.tls.is_some() => {
+                return Err(libc::EADDRINUSE)
+            }
             Some(&tok) => tok,
             None => {
                 let l = std::net::TcpListener::bind(addr)
@@ -28,6 +32,7 @@ impl Loop {
                     listener,
                     addr,
                     routes: HashMap::new(),
+                    tls: ctx.tls.clone(),
                 });
                 self.ws_listeners.insert(addr, tok);
                 tok
@@ -46,11 +51,22 @@ impl Loop {
         Ok(())
     }
 
+    /// Whether the ws port at `tok` speaks TLS (wss://).
+    fn ws_port_tls(&self, tok: usize) -> bool {
+        matches!(
+            self.entries.get(tok),
+            Some(Entry::WsListener { tls: Some(_), .. })
+        )
+    }
+
     pub(super) fn accept_ws(&mut self, tok: usize) {
         loop {
             let stream = match self.entries.get(tok) {
-                Some(Entry::WsListener { listener, .. }) => match listener.accept() {
-                    Ok((s, _)) => Stream::Tcp(s),
+                Some(Entry::WsListener { listener, tls, .. }) => match listener.accept() {
+                    Ok((s, _)) => match Stream::Tcp(s).secured(tls.as_deref()) {
+                        Some(s) => s,
+                        None => continue,
+                    },
                     Err(e) => match accept_error(&e) {
                         AcceptError::Retry | AcceptError::Skip => continue,
                         AcceptError::Drained => return,

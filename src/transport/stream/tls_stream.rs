@@ -1,0 +1,157 @@
+//! TLS over a non-blocking TCP socket: rustls (sans-I/O) driven by the
+//! stream's reads and writes, from whichever thread holds the pipe.
+//!
+//! Reads decrypt until `buf` is full or the kernel has nothing more, so a
+//! short read means what it means for plain TCP, and a receiver that then
+//! waits on the descriptor misses nothing. Writes hand plaintext to
+//! rustls and write its records; records the kernel has no room for stay
+//! buffered (at most one buffer limit's worth: no more plaintext is taken
+//! while they wait), and the pipe watches for room until they are out.
+//! rustls's own handshake messages go out the same way.
+
+use std::io::{self, IoSlice, Read, Write};
+use std::os::fd::AsRawFd;
+
+use parking_lot::Mutex;
+
+/// Records rustls may hold for the kernel before taking no more plaintext.
+const BUFFER_LIMIT: usize = 256 * 1024;
+
+pub struct TlsStream {
+    tcp: mio::net::TcpStream,
+    tls: Mutex<rustls::Connection>,
+}
+
+/// The TCP socket as rustls's reader and writer (writes with
+/// MSG_NOSIGNAL: a peer gone must not raise SIGPIPE in a C program).
+struct Wire<'a>(&'a mio::net::TcpStream);
+
+impl Read for Wire<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        (&*self.0).read(buf)
+    }
+}
+
+impl Write for Wire<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        crate::sys::send_vectored(self.0.as_raw_fd(), &[IoSlice::new(buf)])
+    }
+
+    fn write_vectored(&mut self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
+        crate::sys::send_vectored(self.0.as_raw_fd(), bufs)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+fn invalid(e: rustls::Error) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidData, e)
+}
+
+impl TlsStream {
+    pub fn new(tcp: mio::net::TcpStream, mut tls: rustls::Connection) -> TlsStream {
+        tls.set_buffer_limit(Some(BUFFER_LIMIT));
+        TlsStream {
+            tcp,
+            tls: Mutex::new(tls),
+        }
+    }
+
+    pub fn tcp(&self) -> &mio::net::TcpStream {
+        &self.tcp
+    }
+
+    pub fn read(&self, buf: &mut [u8]) -> io::Result<usize> {
+        let mut tls = self.tls.lock();
+        let mut filled = 0;
+        let mut ended = false;
+        loop {
+            match tls.reader().read(&mut buf[filled..]) {
+                // The peer's close_notify: the end of the stream.
+                Ok(0) => return Ok(filled),
+                Ok(n) => {
+                    filled += n;
+                    if filled == buf.len() {
+                        return Ok(filled);
+                    }
+                    continue;
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock && !ended => {}
+                // Closed without close_notify: an end all the same.
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        io::ErrorKind::UnexpectedEof | io::ErrorKind::WouldBlock
+                    ) =>
+                {
+                    return Ok(filled)
+                }
+                Err(e) => return Err(e),
+            }
+            match tls.read_tls(&mut Wire(&self.tcp)) {
+                // The TCP stream ended: what rustls still holds is read,
+                // then the end.
+                Ok(0) => ended = true,
+                Ok(_) => {}
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock && filled > 0 => return Ok(filled),
+                Err(e) => return Err(e),
+            }
+            if let Err(e) = tls.process_new_packets() {
+                // The alert rustls queued for the peer goes out first.
+                let _ = Self::write_records(&self.tcp, &mut tls);
+                return Err(invalid(e));
+            }
+            // Handshake messages (or a key update) to answer with.
+            if tls.wants_write() && !ended {
+                Self::write_records(&self.tcp, &mut tls)?;
+            }
+        }
+    }
+
+    pub fn write_vectored(&self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
+        let mut tls = self.tls.lock();
+        // Records still waiting for room come first; none are added.
+        if !Self::write_records(&self.tcp, &mut tls)? {
+            return Err(io::ErrorKind::WouldBlock.into());
+        }
+        let n = tls.writer().write_vectored(bufs)?;
+        if n == 0 && bufs.iter().any(|b| !b.is_empty()) {
+            return Err(io::ErrorKind::WouldBlock.into());
+        }
+        Self::write_records(&self.tcp, &mut tls)?;
+        Ok(n)
+    }
+
+    pub fn has_buffered_output(&self) -> bool {
+        self.tls.lock().wants_write()
+    }
+
+    pub fn flush(&self) -> io::Result<bool> {
+        Self::write_records(&self.tcp, &mut self.tls.lock())
+    }
+
+    /// Says a clean goodbye, as far as the kernel takes it at once.
+    pub fn close_notify(&self) {
+        let mut tls = self.tls.lock();
+        tls.send_close_notify();
+        let _ = Self::write_records(&self.tcp, &mut tls);
+    }
+
+    /// Writes records until none is left (true) or the kernel has no
+    /// room (false).
+    fn write_records(tcp: &mio::net::TcpStream, tls: &mut rustls::Connection) -> io::Result<bool> {
+        while tls.wants_write() {
+            match tls.write_tls(&mut Wire(tcp)) {
+                Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
+                Ok(_) => {}
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(false),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(true)
+    }
+}
