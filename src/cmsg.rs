@@ -159,6 +159,23 @@ pub unsafe fn sp_header(hdr: &nn_msghdr) -> Result<Option<Vec<u8>>, Errno> {
     Ok(None)
 }
 
+/// After a successful send: an NN_MSG control buffer (msg_controllen
+/// NN_MSG, msg_control pointing at the buffer's pointer) was the message's
+/// to take, as nanomsg takes it, and is freed. After a failed send the
+/// application keeps it.
+///
+/// # Safety
+/// As for [`control_bytes`].
+pub unsafe fn release_control(hdr: &nn_msghdr) {
+    if hdr.msg_control.is_null() || hdr.msg_controllen != NN_MSG {
+        return;
+    }
+    // SAFETY: msg_control points at a buffer pointer.
+    let p = unsafe { *(hdr.msg_control as *const *mut u8) };
+    // SAFETY: the pointer came from this library (control_bytes read it).
+    drop(unsafe { Chunk::from_raw(p) });
+}
+
 /// Checks a receive header before a message is taken off the socket.
 ///
 /// # Safety

@@ -413,7 +413,10 @@ pub unsafe extern "C" fn nn_sendmsg(s: c_int, msghdr: *const nn_msghdr, flags: c
             msg.header = h;
         }
         drop(sock);
-        send_owned(s, msg, zero_copy, flags)
+        let sent = send_owned(s, msg, zero_copy, flags)?;
+        // SAFETY: the msghdr describes valid control data (read above).
+        unsafe { cmsg::release_control(hdr) };
+        Ok(sent)
     })
 }
 

@@ -35,6 +35,7 @@ Exit status: 0 pass, 1 fail, 77 skipped (Debian's nanocat is missing).
 import argparse
 import concurrent.futures
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -173,6 +174,18 @@ def finish(p, timeout, data=None):
     if rc is None:
         raise Failure("process did not exit within %ss (stderr %r)"
                       % (timeout, err))
+    return rc, out, err
+
+
+def without_tls_options(result):
+    """Our --help without what nanocat 1.1.5 does not have: the TLS
+    options (--cacert, --cert/-E, --key, --insecure/-k), which are listed
+    in a section of their own and in the usage line."""
+    rc, out, err = result
+    if b"TLS Options:" not in out:
+        return result
+    out = re.sub(rb"\nTLS Options:\n.*?\n\n", b"\n", out, flags=re.S)
+    out = out.replace(b"[-vqhkAQ] [-E FILE] ", b"[-vqhAQ] ")
     return rc, out, err
 
 
@@ -327,7 +340,7 @@ def group_args(tools, chk):
 
     def one(case):
         argv0, args = case
-        r_ours = tools.run("ours", args, argv0=argv0)
+        r_ours = without_tls_options(tools.run("ours", args, argv0=argv0))
         r_deb = tools.run("debian", args, argv0=argv0)
         chk.same("args %s %r" % (argv0, args), r_ours, r_deb)
 
