@@ -19,7 +19,19 @@ const BUFFER_LIMIT: usize = 256 * 1024;
 
 pub struct TlsStream {
     tcp: mio::net::TcpStream,
-    tls: Mutex<rustls::Connection>,
+    tls: Mutex<Tls>,
+}
+
+/// rustls's state, and whether it is over: after a TLS error (its alert
+/// sent) or our close_notify, the connection is not driven again, and
+/// every call fails.
+struct Tls {
+    conn: rustls::Connection,
+    failed: bool,
+}
+
+fn failed() -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidData, "the TLS connection failed")
 }
 
 /// The TCP socket as rustls's reader and writer (writes with
@@ -55,7 +67,10 @@ impl TlsStream {
         tls.set_buffer_limit(Some(BUFFER_LIMIT));
         TlsStream {
             tcp,
-            tls: Mutex::new(tls),
+            tls: Mutex::new(Tls {
+                conn: tls,
+                failed: false,
+            }),
         }
     }
 
@@ -64,7 +79,11 @@ impl TlsStream {
     }
 
     pub fn read(&self, buf: &mut [u8]) -> io::Result<usize> {
-        let mut tls = self.tls.lock();
+        let mut state = self.tls.lock();
+        if state.failed {
+            return Err(failed());
+        }
+        let tls = &mut state.conn;
         let mut filled = 0;
         let mut ended = false;
         loop {
@@ -101,43 +120,58 @@ impl TlsStream {
             }
             if let Err(e) = tls.process_new_packets() {
                 // The alert rustls queued for the peer goes out first.
-                let _ = Self::write_records(&self.tcp, &mut tls);
+                let _ = Self::write_records(&self.tcp, tls);
+                state.failed = true;
                 return Err(invalid(e));
             }
             // Handshake messages (or a key update) to answer with.
             if tls.wants_write() && !ended {
-                Self::write_records(&self.tcp, &mut tls)?;
+                Self::write_records(&self.tcp, tls)?;
             }
         }
     }
 
     pub fn write_vectored(&self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
-        let mut tls = self.tls.lock();
+        let mut state = self.tls.lock();
+        if state.failed {
+            return Err(failed());
+        }
+        let tls = &mut state.conn;
         // Records still waiting for room come first; none are added.
-        if !Self::write_records(&self.tcp, &mut tls)? {
+        if !Self::write_records(&self.tcp, tls)? {
             return Err(io::ErrorKind::WouldBlock.into());
         }
         let n = tls.writer().write_vectored(bufs)?;
         if n == 0 && bufs.iter().any(|b| !b.is_empty()) {
             return Err(io::ErrorKind::WouldBlock.into());
         }
-        Self::write_records(&self.tcp, &mut tls)?;
+        Self::write_records(&self.tcp, tls)?;
         Ok(n)
     }
 
     pub fn has_buffered_output(&self) -> bool {
-        self.tls.lock().wants_write()
+        let state = self.tls.lock();
+        !state.failed && state.conn.wants_write()
     }
 
     pub fn flush(&self) -> io::Result<bool> {
-        Self::write_records(&self.tcp, &mut self.tls.lock())
+        let mut state = self.tls.lock();
+        if state.failed {
+            return Err(failed());
+        }
+        Self::write_records(&self.tcp, &mut state.conn)
     }
 
-    /// Says a clean goodbye, as far as the kernel takes it at once.
+    /// Says a clean goodbye, as far as the kernel takes it at once. The
+    /// stream is done with then: rustls is not driven again (it would
+    /// answer more input with a second alert).
     pub fn close_notify(&self) {
-        let mut tls = self.tls.lock();
-        tls.send_close_notify();
-        let _ = Self::write_records(&self.tcp, &mut tls);
+        let mut state = self.tls.lock();
+        if !state.failed {
+            state.conn.send_close_notify();
+            let _ = Self::write_records(&self.tcp, &mut state.conn);
+            state.failed = true;
+        }
     }
 
     /// Writes records until none is left (true) or the kernel has no
@@ -153,5 +187,66 @@ impl TlsStream {
             }
         }
         Ok(true)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::transport::tls::{client_config, AuthMode, TlsOptions, TlsSide};
+
+    /// A dialer's TLS stream over loopback, and the peer's end.
+    fn client() -> (TlsStream, std::net::TcpStream) {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let ours = std::net::TcpStream::connect(l.local_addr().unwrap()).unwrap();
+        let (peer, _) = l.accept().unwrap();
+        ours.set_nonblocking(true).unwrap();
+        let o = TlsOptions {
+            auth_mode: Some(AuthMode::None),
+            ..Default::default()
+        };
+        let (c, name) = client_config(&o, "localhost").unwrap();
+        let tls = TlsSide::Client(c, name).start().unwrap();
+        (
+            TlsStream::new(mio::net::TcpStream::from_std(ours), tls),
+            peer,
+        )
+    }
+
+    fn read_soon(t: &TlsStream) -> io::Result<usize> {
+        let mut buf = [0u8; 64];
+        for _ in 0..200 {
+            match t.read(&mut buf) {
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    std::thread::sleep(std::time::Duration::from_millis(5))
+                }
+                r => return r,
+            }
+        }
+        Err(io::ErrorKind::TimedOut.into())
+    }
+
+    /// After a TLS error, or after our close_notify, rustls is left alone:
+    /// driving it again made it send a second alert (a debug assertion in
+    /// rustls; found by fuzz/tls_handshake).
+    #[test]
+    fn a_failed_or_closed_stream_is_not_driven_again() {
+        let (t, mut peer) = client();
+        // A ClientHello's record header sent to a client: a protocol error.
+        peer.write_all(b"\x16\x03\x01\x00\x05\x01\x00\x00\x01\x00")
+            .unwrap();
+        let first = read_soon(&t);
+        assert!(first.is_err(), "{first:?}");
+        peer.write_all(b"\x16\x03\x01\x00\x05\x01\x00\x00\x01\x00")
+            .unwrap();
+        assert!(read_soon(&t).is_err());
+        assert!(t.write_vectored(&[IoSlice::new(b"x")]).is_err());
+        assert!(!t.has_buffered_output());
+
+        let (t, mut peer) = client();
+        t.close_notify();
+        peer.write_all(b"\x16\x03\x01\x00\x05\x01\x00\x00\x01\x00")
+            .unwrap();
+        assert!(read_soon(&t).is_err());
     }
 }
