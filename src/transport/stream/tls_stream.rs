@@ -28,21 +28,29 @@ pub struct TlsStream {
 struct Tls {
     conn: rustls::Connection,
     failed: bool,
+    /// Records read from the socket that rustls has not taken yet (it takes
+    /// 4 KiB at a time), from `unfed_at` on.
+    unfed: Vec<u8>,
+    unfed_at: usize,
+}
+
+/// What one socket read may bring: records are read in large reads and
+/// handed to rustls from memory (its own reads from a socket are 4 KiB
+/// each: a 64 KiB message took sixteen system calls).
+const SOCKET_READ: usize = 64 * 1024;
+
+thread_local! {
+    static READ_BUF: std::cell::RefCell<Box<[u8]>> =
+        std::cell::RefCell::new(vec![0u8; SOCKET_READ].into_boxed_slice());
 }
 
 fn failed() -> io::Error {
     io::Error::new(io::ErrorKind::InvalidData, "the TLS connection failed")
 }
 
-/// The TCP socket as rustls's reader and writer (writes with
+/// The TCP socket as rustls's writer (writes with
 /// MSG_NOSIGNAL: a peer gone must not raise SIGPIPE in a C program).
 struct Wire<'a>(&'a mio::net::TcpStream);
-
-impl Read for Wire<'_> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        (&*self.0).read(buf)
-    }
-}
 
 impl Write for Wire<'_> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
@@ -70,6 +78,8 @@ impl TlsStream {
             tls: Mutex::new(Tls {
                 conn: tls,
                 failed: false,
+                unfed: Vec::new(),
+                unfed_at: 0,
             }),
         }
     }
@@ -79,15 +89,15 @@ impl TlsStream {
     }
 
     pub fn read(&self, buf: &mut [u8]) -> io::Result<usize> {
-        let mut state = self.tls.lock();
+        let mut guard = self.tls.lock();
+        let state = &mut *guard;
         if state.failed {
             return Err(failed());
         }
-        let tls = &mut state.conn;
         let mut filled = 0;
         let mut ended = false;
         loop {
-            match tls.reader().read(&mut buf[filled..]) {
+            match state.conn.reader().read(&mut buf[filled..]) {
                 // The peer's close_notify: the end of the stream.
                 Ok(0) => return Ok(filled),
                 Ok(n) => {
@@ -109,7 +119,7 @@ impl TlsStream {
                 }
                 Err(e) => return Err(e),
             }
-            match tls.read_tls(&mut Wire(&self.tcp)) {
+            match self.feed(state) {
                 // The TCP stream ended: what rustls still holds is read,
                 // then the end.
                 Ok(0) => ended = true,
@@ -118,17 +128,43 @@ impl TlsStream {
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock && filled > 0 => return Ok(filled),
                 Err(e) => return Err(e),
             }
-            if let Err(e) = tls.process_new_packets() {
+            if let Err(e) = state.conn.process_new_packets() {
                 // The alert rustls queued for the peer goes out first.
-                let _ = Self::write_records(&self.tcp, tls);
+                let _ = Self::write_records(&self.tcp, &mut state.conn);
                 state.failed = true;
                 return Err(invalid(e));
             }
             // Handshake messages (or a key update) to answer with.
-            if tls.wants_write() && !ended {
-                Self::write_records(&self.tcp, tls)?;
+            if state.conn.wants_write() && !ended {
+                Self::write_records(&self.tcp, &mut state.conn)?;
             }
         }
+    }
+
+    /// Hands rustls records: what it left of the last socket read, else a
+    /// new read. Ok(0) at the end of the stream.
+    fn feed(&self, state: &mut Tls) -> io::Result<usize> {
+        if state.unfed_at < state.unfed.len() {
+            let mut rest = &state.unfed[state.unfed_at..];
+            let n = state.conn.read_tls(&mut rest)?;
+            state.unfed_at += n;
+            if state.unfed_at == state.unfed.len() {
+                state.unfed.clear();
+                state.unfed_at = 0;
+            }
+            return Ok(n.max(1));
+        }
+        READ_BUF.with_borrow_mut(|big| {
+            let got = (&self.tcp).read(big)?;
+            let mut rest = &big[..got];
+            // (An empty slice tells rustls the stream ended.)
+            let n = state.conn.read_tls(&mut rest)?;
+            if n < got {
+                state.unfed.extend_from_slice(&big[n..got]);
+                state.unfed_at = 0;
+            }
+            Ok(got)
+        })
     }
 
     pub fn write_vectored(&self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
