@@ -141,6 +141,12 @@ fn request_line(line: &[u8]) -> Result<&str, HandshakeError> {
     {
         return Err(HandshakeError::BadRequest);
     }
+    // Origin form (`/a`), absolute form (`ws://h/a`), or empty (nng's
+    // dialer without a path); anything else (`*`, `a/b`) names no route
+    // (RFC 7230 5.3; found by fuzz/ws_handshake: it reached the catch-all).
+    if !(target.is_empty() || target.starts_with('/') || target.contains("://")) {
+        return Err(HandshakeError::BadRequest);
+    }
     Ok(target)
 }
 
@@ -366,6 +372,24 @@ mod tests {
         assert!(bytes.len() > 8192);
         let (req, used) = parse_request(&bytes).unwrap().unwrap();
         assert_eq!((req.path.as_str(), used), ("/svc", bytes.len()));
+    }
+
+    /// A target that is neither a path nor a URL is refused (it reached
+    /// the catch-all route as a path without `/`; found by fuzz).
+    #[test]
+    fn targets_that_are_no_path_are_refused() {
+        for line in [
+            "GET HTTP/1.1T HTTP/1.1",
+            "GET * HTTP/1.1",
+            "GET a/b HTTP/1.1",
+        ] {
+            let bytes = request(line, &UPGRADE);
+            assert_eq!(
+                parse_request(&bytes),
+                Err(HandshakeError::BadRequest),
+                "{line}"
+            );
+        }
     }
 
     /// Every form of upgrade request RFC 6455 allows, as browsers, nng and
