@@ -500,3 +500,29 @@ fn configuration_errors_are_errnos_at_bind_and_connect() {
     assert_eq!((rc, nn_errno()), (-1, libc::EINVAL));
     close(d);
 }
+
+/// Sockets binding paths on one wss port share its TLS (settled before the
+/// path is known): one with other TLS options is refused, never served with
+/// the first one's settings (found by a review: a path requiring client
+/// certificates took clients without one).
+#[test]
+fn a_wss_port_is_shared_only_by_sockets_with_the_same_tls_options() {
+    let c = certs();
+    let a = tls_listener(NN_PAIR, "wss://127.0.0.1:19125/a", "server", None);
+    let b = socket(NN_PAIR);
+    assert_eq!(set_str(b, NN_TLS_CERT_FILE, &c.path("server.crt")), 0);
+    assert_eq!(set_str(b, NN_TLS_KEY_FILE, &c.path("server.key")), 0);
+    assert_eq!(set_str(b, NN_TLS_CA_FILE, &c.path("ca.crt")), 0);
+    assert_eq!(
+        try_bind(b, "wss://127.0.0.1:19125/b"),
+        Err(libc::EADDRINUSE)
+    );
+    // The same options share the port.
+    let same = tls_listener(NN_PAIR, "wss://127.0.0.1:19125/same", "server", None);
+    let d = tls_dialer(NN_PAIR, "wss://127.0.0.1:19125/same", None);
+    send(d, b"same options");
+    assert_eq!(recv(same), b"same options");
+    for s in [a, b, same, d] {
+        close(s);
+    }
+}

@@ -82,6 +82,15 @@ fn certificates(path: &Path) -> ConfigResult<Vec<CertificateDer<'static>>> {
 
 fn private_key(path: &Path) -> ConfigResult<PrivateKeyDer<'static>> {
     let pem = read_file(path)?;
+    if pem.windows(9).any(|w| w == b"ENCRYPTED") {
+        return Err(ConfigError::new(
+            EINVAL,
+            format!(
+                "{}: encrypted private keys are not supported",
+                path.display()
+            ),
+        ));
+    }
     PrivateKeyDer::from_pem_slice(&pem)
         .map_err(|e| ConfigError::new(EINVAL, format!("{}: no private key: {e}", path.display())))
 }

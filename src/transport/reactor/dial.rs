@@ -104,6 +104,7 @@ impl Loop {
                             path.clone(),
                             d.ctx.protocol,
                             d.ctx.tls.clone(),
+                            d.ctx.label.clone(),
                         )),
                         _ => None,
                     },
@@ -117,11 +118,11 @@ impl Loop {
                 };
                 match ws {
                     None => self.connected(dialer, stream, ConnKind::Sp),
-                    Some((host, path, own, tls)) => {
+                    Some((host, path, own, tls, label)) => {
                         // TCP is up; now the WebSocket upgrade (for wss,
                         // over TLS: the request waits in rustls for the
                         // handshake, which the upgrade's reads drive).
-                        let Some(stream) = stream.secured(tls.as_deref()) else {
+                        let Some(stream) = stream.secured(tls.as_deref(), &label) else {
                             self.upgrade_failed(dialer);
                             return;
                         };

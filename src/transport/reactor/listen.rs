@@ -109,7 +109,7 @@ impl Loop {
     ) -> Option<usize> {
         let ctx = ctx.for_connection(dialer.is_none());
         // tls+tcp: TLS starts here (a wss stream has it already).
-        let stream = stream.secured(ctx.tls.as_deref())?;
+        let stream = stream.secured(ctx.tls.as_deref(), &ctx.label)?;
         if let Some(s) = stream.tcp() {
             let _ = s.set_nodelay(ctx.opts.tcp_nodelay);
             stream.skip_pacing_on_host();

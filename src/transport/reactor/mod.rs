@@ -230,6 +230,9 @@ enum Entry {
         routes: HashMap<String, (EndpointCtx, u64)>,
         /// wss://: the TLS every connection on the port starts with.
         tls: Option<Arc<crate::transport::tls::TlsSide>>,
+        /// The NN_TLS options that side was made from: a socket binding
+        /// another path here must have the same (it is served with them).
+        tls_options: Option<Arc<crate::tls_options::TlsOptions>>,
     },
     /// A connection in its WebSocket opening handshake.
     Upgrade {

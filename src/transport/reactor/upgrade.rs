@@ -4,6 +4,11 @@
 
 use super::*;
 
+/// A wss port's name in error reports (it may serve several sockets).
+fn wss_label(addr: SocketAddr) -> std::sync::Arc<str> {
+    format!("wss[{addr}]").into()
+}
+
 impl Loop {
     pub(super) fn listen_ws(
         &mut self,
@@ -13,10 +18,10 @@ impl Loop {
         ep: u64,
     ) -> Result<(), crate::error::Errno> {
         let tok = match self.ws_listeners.get(&addr) {
-            // ws:// and wss:// cannot share a port.
-            Some(&tok) if self.ws_port_tls(tok) != ctx.tls.is_some() => {
-                return Err(libc::EADDRINUSE)
-            }
+            // ws:// and wss:// cannot share a port, nor can sockets with
+            // different TLS settings: a connection's TLS (certificate, client
+            // authentication) is settled before its path is known.
+            Some(&tok) if !self.ws_port_fits(tok, &ctx) => return Err(libc::EADDRINUSE),
             Some(&tok) => tok,
             None => {
                 let l = std::net::TcpListener::bind(addr)
@@ -33,6 +38,7 @@ impl Loop {
                     addr,
                     routes: HashMap::new(),
                     tls: ctx.tls.clone(),
+                    tls_options: ctx.opts.tls.clone(),
                 });
                 self.ws_listeners.insert(addr, tok);
                 tok
@@ -51,19 +57,30 @@ impl Loop {
         Ok(())
     }
 
-    /// Whether the ws port at `tok` speaks TLS (wss://).
-    fn ws_port_tls(&self, tok: usize) -> bool {
-        matches!(
-            self.entries.get(tok),
-            Some(Entry::WsListener { tls: Some(_), .. })
-        )
+    /// Whether an endpoint may bind a path on the ws port at `tok`: both
+    /// plain ws://, or both wss:// with the same TLS options.
+    fn ws_port_fits(&self, tok: usize, ctx: &EndpointCtx) -> bool {
+        match self.entries.get(tok) {
+            Some(Entry::WsListener {
+                tls, tls_options, ..
+            }) => {
+                tls.is_some() == ctx.tls.is_some()
+                    && (tls.is_none() || tls_options.as_deref() == ctx.opts.tls.as_deref())
+            }
+            _ => false,
+        }
     }
 
     pub(super) fn accept_ws(&mut self, tok: usize) {
         loop {
             let stream = match self.entries.get(tok) {
-                Some(Entry::WsListener { listener, tls, .. }) => match listener.accept() {
-                    Ok((s, _)) => match Stream::Tcp(s).secured(tls.as_deref()) {
+                Some(Entry::WsListener {
+                    listener,
+                    tls,
+                    addr,
+                    ..
+                }) => match listener.accept() {
+                    Ok((s, _)) => match Stream::Tcp(s).secured(tls.as_deref(), &wss_label(*addr)) {
                         Some(s) => s,
                         None => continue,
                     },

@@ -57,11 +57,16 @@ impl Stream {
 
     /// A TCP stream with TLS started on it (anything else is as it was);
     /// None if rustls could not start a connection.
-    pub fn secured(self, side: Option<&crate::transport::tls::TlsSide>) -> Option<Stream> {
+    pub fn secured(
+        self,
+        side: Option<&crate::transport::tls::TlsSide>,
+        label: &std::sync::Arc<str>,
+    ) -> Option<Stream> {
         match (side, self) {
             (Some(side), Stream::Tcp(s)) => {
                 let tls = side.start()?;
-                Some(Stream::Tls(Box::new(TlsStream::new(s, tls))))
+                let t = TlsStream::new(s, tls).labelled(label.clone());
+                Some(Stream::Tls(Box::new(t)))
             }
             (_, stream) => Some(stream),
         }

@@ -20,6 +20,9 @@ const BUFFER_LIMIT: usize = 256 * 1024;
 pub struct TlsStream {
     tcp: mio::net::TcpStream,
     tls: Mutex<Tls>,
+    /// The endpoint's name, for the NN_PRINT_ERRORS line of a failed
+    /// handshake (an untrusted certificate says nothing otherwise).
+    label: Option<std::sync::Arc<str>>,
 }
 
 /// rustls's state, and whether it is over: after a TLS error (its alert
@@ -81,7 +84,14 @@ impl TlsStream {
                 unfed: Vec::new(),
                 unfed_at: 0,
             }),
+            label: None,
         }
+    }
+
+    /// Names the endpoint in error reports.
+    pub fn labelled(mut self, label: std::sync::Arc<str>) -> TlsStream {
+        self.label = Some(label);
+        self
     }
 
     pub fn tcp(&self) -> &mio::net::TcpStream {
@@ -132,6 +142,9 @@ impl TlsStream {
                 // The alert rustls queued for the peer goes out first.
                 let _ = Self::write_records(&self.tcp, &mut state.conn);
                 state.failed = true;
+                if let Some(label) = &self.label {
+                    crate::report::endpoint_detail(label, libc::EPROTO, &format!("TLS: {e}"));
+                }
                 return Err(invalid(e));
             }
             // Handshake messages (or a key update) to answer with.
