@@ -80,9 +80,13 @@ impl Loop {
                     addr,
                     ..
                 }) => match listener.accept() {
-                    Ok((s, _)) => match Stream::Tcp(s).secured(tls.as_deref(), &wss_label(*addr)) {
-                        Some(s) => s,
-                        None => continue,
+                    // (The label is made only for a wss port.)
+                    Ok((s, _)) => match tls {
+                        None => Stream::Tcp(s),
+                        Some(side) => match Stream::Tcp(s).secured(Some(side), &wss_label(*addr)) {
+                            Some(s) => s,
+                            None => continue,
+                        },
                     },
                     Err(e) => match accept_error(&e) {
                         AcceptError::Retry | AcceptError::Skip => continue,
