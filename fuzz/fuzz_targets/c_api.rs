@@ -17,19 +17,8 @@ use libfuzzer_sys::fuzz_target;
 use nanomsg::abi::*;
 use nanomsg::error::{EFSM, ETERM};
 use nanomsg::ffi::*;
+use nanomsg::protocol::ALL as PROTOCOLS;
 
-const PROTOCOLS: [c_int; 10] = [
-    NN_PAIR,
-    NN_PUB,
-    NN_SUB,
-    NN_REQ,
-    NN_REP,
-    NN_PUSH,
-    NN_PULL,
-    NN_SURVEYOR,
-    NN_RESPONDENT,
-    NN_BUS,
-];
 const LEVELS: [c_int; 8] = [
     NN_SOL_SOCKET,
     NN_TCP,
@@ -124,7 +113,7 @@ fuzz_target!(|data: &[u8]| {
                 };
                 let b = s.byte();
                 let proto = if b < 240 {
-                    PROTOCOLS[usize::from(b) % 10]
+                    PROTOCOLS[usize::from(b) % PROTOCOLS.len()]
                 } else {
                     s.int()
                 };

@@ -10,26 +10,11 @@
 use std::io::IoSlice;
 
 use libfuzzer_sys::fuzz_target;
-use nanomsg::abi::{
-    NN_BUS, NN_PAIR, NN_PUB, NN_PULL, NN_PUSH, NN_REP, NN_REQ, NN_RESPONDENT, NN_SUB, NN_SURVEYOR,
-};
 use nanomsg::message::{Chunk, Msg};
+use nanomsg::protocol::ALL as PROTOCOLS;
 use nanomsg::transport::connection::{Connection, Limits};
 use nanomsg::transport::framing::Wire;
 use nanomsg::transport::ws_codec::Role;
-
-const PROTOCOLS: [i32; 10] = [
-    NN_PAIR,
-    NN_PUB,
-    NN_SUB,
-    NN_REQ,
-    NN_REP,
-    NN_PUSH,
-    NN_PULL,
-    NN_SURVEYOR,
-    NN_RESPONDENT,
-    NN_BUS,
-];
 
 fuzz_target!(|data: &[u8]| {
     let [role, proto, limits, script @ ..] = data else {

@@ -8,25 +8,10 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use nanomsg::abi::{
-    NN_BUS, NN_PAIR, NN_PUB, NN_PULL, NN_PUSH, NN_REP, NN_REQ, NN_RESPONDENT, NN_SUB, NN_SURVEYOR,
-};
+use nanomsg::protocol::ALL as PROTOCOLS;
 use nanomsg::transport::ws_handshake::{
     choose_protocol, parse_request, parse_response, server_response,
 };
-
-const PROTOCOLS: [i32; 10] = [
-    NN_PAIR,
-    NN_PUB,
-    NN_SUB,
-    NN_REQ,
-    NN_REP,
-    NN_PUSH,
-    NN_PULL,
-    NN_SURVEYOR,
-    NN_RESPONDENT,
-    NN_BUS,
-];
 
 fuzz_target!(|data: &[u8]| {
     let [proto, cut, head @ ..] = data else {

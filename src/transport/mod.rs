@@ -65,6 +65,17 @@ impl EndpointCtx {
     }
 }
 
+impl EndpointCtx {
+    /// The same endpoint over TLS (tls+tcp://, wss://): its side made now
+    /// from the NN_TLS options, so a bad file fails the bind or connect;
+    /// `host` is the name a dialer checks the server against.
+    pub fn with_tls(mut self, listen: bool, host: &str) -> Result<EndpointCtx> {
+        let side = tls::endpoint_side(self.opts.tls.as_deref(), listen, host, &self.label)?;
+        self.tls = Some(side);
+        Ok(self)
+    }
+}
+
 /// A bound or connected endpoint of a socket.
 pub trait Endpoint: Send {
     /// Stops listening or reconnecting and closes the endpoint's pipes,

@@ -8,31 +8,21 @@ use std::net::{IpAddr, SocketAddr};
 
 use super::addr::{bind_addrs, bind_errno, bind_ip, check_connect_host, split_port};
 use super::reactor::{self, Cmd, DialTarget, Listener, ReactorEndpoint};
-use super::{tls, Endpoint, EndpointCtx};
+use super::{Endpoint, EndpointCtx};
 use crate::error::{self, Result, ENODEV};
 
 /// tls+tcp://: as tcp://, each accepted connection starting with a TLS
 /// handshake (the certificate and key are read now).
-pub fn bind_tls(rest: &str, mut ctx: EndpointCtx) -> Result<Box<dyn Endpoint>> {
+pub fn bind_tls(rest: &str, ctx: EndpointCtx) -> Result<Box<dyn Endpoint>> {
     let (host, _) = split_port(rest)?;
-    ctx.tls = Some(tls::endpoint_side(
-        ctx.opts.tls.as_deref(),
-        true,
-        host,
-        &ctx.label,
-    )?);
+    let ctx = ctx.with_tls(true, host)?;
     bind(rest, ctx)
 }
 
 /// tls+tcp://: as tcp://, checking the server against the URL's host.
-pub fn connect_tls(rest: &str, mut ctx: EndpointCtx) -> Result<Box<dyn Endpoint>> {
+pub fn connect_tls(rest: &str, ctx: EndpointCtx) -> Result<Box<dyn Endpoint>> {
     let (_, host, _) = split_connect(rest, ctx.opts.ipv4only)?;
-    ctx.tls = Some(tls::endpoint_side(
-        ctx.opts.tls.as_deref(),
-        false,
-        host,
-        &ctx.label,
-    )?);
+    let ctx = ctx.with_tls(false, host)?;
     connect(rest, ctx)
 }
 

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use super::addr::{bind_addrs, check_connect_host, split_port};
 use super::reactor::{self, Cmd, DialTarget, ReactorEndpoint};
-use super::{tls, Endpoint, EndpointCtx};
+use super::{Endpoint, EndpointCtx};
 use crate::error::Result;
 
 /// The port of a ws:// URL to connect to that names none (RFC 6455 3).
@@ -42,27 +42,17 @@ pub fn split(rest: &str, default_port: Option<u16>) -> Result<(&str, u16, String
 }
 
 /// wss://: as ws://, the upgrade and all after it over TLS.
-pub fn bind_tls(rest: &str, mut ctx: EndpointCtx) -> Result<Box<dyn Endpoint>> {
+pub fn bind_tls(rest: &str, ctx: EndpointCtx) -> Result<Box<dyn Endpoint>> {
     let (host, ..) = split(rest, None)?;
-    ctx.tls = Some(tls::endpoint_side(
-        ctx.opts.tls.as_deref(),
-        true,
-        host,
-        &ctx.label,
-    )?);
+    let ctx = ctx.with_tls(true, host)?;
     bind(rest, ctx)
 }
 
 /// wss://: as ws://; a URL without a port means 443.
-pub fn connect_tls(rest: &str, mut ctx: EndpointCtx) -> Result<Box<dyn Endpoint>> {
+pub fn connect_tls(rest: &str, ctx: EndpointCtx) -> Result<Box<dyn Endpoint>> {
     let (host, ..) = split(rest, Some(DEFAULT_TLS_PORT))?;
     check_connect_host(host, ctx.opts.ipv4only)?;
-    ctx.tls = Some(tls::endpoint_side(
-        ctx.opts.tls.as_deref(),
-        false,
-        host,
-        &ctx.label,
-    )?);
+    let ctx = ctx.with_tls(false, host)?;
     connect_with(rest, ctx, DEFAULT_TLS_PORT)
 }
 
