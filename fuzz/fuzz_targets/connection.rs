@@ -1,5 +1,6 @@
 //! One connection's sans-I/O machine (transport/connection.rs) in every
-//! role: SP over tcp or ipc, WebSocket client or server, each socket type,
+//! role: SP over tcp or ipc, WebSocket client or server (or a listener's
+//! connection from its upgrade, transport/ws_upgrade.rs), each socket type,
 //! with and without NN_RCVMAXSIZE and a small NN_RCVBUF. The fuzzer plays
 //! the peer (arbitrary bytes in pieces of arbitrary sizes) and the socket
 //! (taking messages, queueing sends, writing some of the output, changing
@@ -15,6 +16,7 @@ use nanomsg::protocol::ALL as PROTOCOLS;
 use nanomsg::transport::connection::{Connection, Limits};
 use nanomsg::transport::framing::Wire;
 use nanomsg::transport::ws_codec::Role;
+use nanomsg::transport::ws_upgrade::{Answer, Step, WsUpgrade};
 
 fuzz_target!(|data: &[u8]| {
     let [role, proto, limits, script @ ..] = data else {
@@ -31,19 +33,47 @@ fuzz_target!(|data: &[u8]| {
         sndbuf: if limits & 4 == 0 { 1 << 20 } else { 256 },
         rcvbuf: if limits & 8 == 0 { 1 << 20 } else { 256 },
     };
-    let mut c = match role % 5 {
+    let mut rest = script;
+    let mut c = match role % 6 {
         0 => Connection::sp(Wire::Tcp, own, lim, max),
         1 => Connection::sp(Wire::Ipc, own, lim, max),
         2 => Connection::ws(Role::Server, own, false, lim, max, Vec::new()),
         3 => Connection::ws(Role::Client, own, true, lim, max, Vec::new()),
         // Bytes that came with the upgrade response, before the machine.
-        _ => Connection::ws(Role::Client, own, false, lim, max, script.to_vec()),
+        4 => Connection::ws(Role::Client, own, false, lim, max, script.to_vec()),
+        // A listener's connection: the upgrade request comes first, in
+        // pieces (a length byte, then that many bytes), until the machine
+        // routes, refuses or closes it.
+        _ => {
+            let mut up = WsUpgrade::server();
+            loop {
+                let [n, tail @ ..] = rest else {
+                    up.hang_up();
+                    assert!(!matches!(up.step(), Step::Read | Step::Open(_)));
+                    return;
+                };
+                let take = usize::from(*n).min(tail.len());
+                up.feed(&tail[..take]);
+                rest = &tail[take..];
+                match up.step() {
+                    Step::Read => assert!(up.wants_input() || rest.is_empty()),
+                    Step::Route(req) => match up.answer(&req, Some(own)) {
+                        Answer::Open { response, leftover } => {
+                            assert!(response.starts_with("HTTP/1.1 101 "));
+                            break Connection::ws(Role::Server, own, false, lim, max, leftover);
+                        }
+                        Answer::Refuse(_) => return,
+                    },
+                    Step::Refuse(_) | Step::Close => return,
+                    Step::Open(_) => panic!("a listener's upgrade opened unrouted"),
+                }
+            }
+        }
     };
     // The loosest limit any feed ran under: a message decoded then may be
     // taken after the limit was lowered.
     let mut loosest = max;
     // The script: an op byte, then (for feeds) a length and that many bytes.
-    let mut rest = script;
     while let [op, tail @ ..] = rest {
         rest = tail;
         match op % 6 {

@@ -14,6 +14,7 @@ pub mod tls;
 pub mod ws;
 pub mod ws_codec;
 pub mod ws_handshake;
+pub mod ws_upgrade;
 
 use std::os::raw::c_int;
 use std::sync::Arc;

@@ -126,8 +126,7 @@ impl Loop {
                             self.upgrade_failed(dialer);
                             return;
                         };
-                        let key = ws_handshake::new_key();
-                        let req = ws_handshake::client_request(&host, &path, &key, own);
+                        let (machine, req) = WsUpgrade::client(&host, &path, own);
                         if !write_small(&stream, req.as_bytes()) {
                             let _ = self.registry().deregister(&mut SourceFd(&stream.raw_fd()));
                             self.upgrade_failed(dialer);
@@ -136,8 +135,8 @@ impl Loop {
                         let stamp = self.attempt_id();
                         let up = self.entries.insert(Entry::Upgrade {
                             stream,
-                            buf: Vec::new(),
-                            side: UpgradeSide::Client { dialer, key },
+                            machine,
+                            side: UpgradeSide::Client { dialer },
                             stamp,
                         });
                         self.handshake_deadline(up, stamp);

@@ -42,6 +42,7 @@ use super::batching::{self, IdleFlush};
 use super::stream::{as_pipe, Progress, Stream, StreamPipe};
 use super::ws_codec::Role;
 use super::ws_handshake;
+use super::ws_upgrade::{self, WsUpgrade};
 use super::EndpointCtx;
 use crate::fault;
 use crate::pipe::PipeEvent;
@@ -237,18 +238,19 @@ enum Entry {
     /// A connection in its WebSocket opening handshake.
     Upgrade {
         stream: Stream,
-        buf: Vec<u8>,
+        machine: WsUpgrade,
         side: UpgradeSide,
         /// Names this handshake for its timeout.
         stamp: u64,
     },
 }
 
+#[derive(Clone, Copy)]
 enum UpgradeSide {
     /// Accepted on the WebSocket port at this token; reading the request.
     Server { listener: usize },
     /// Dialed; the request is sent, reading the response.
-    Client { dialer: usize, key: String },
+    Client { dialer: usize },
 }
 
 /// How a new connection frames messages.

@@ -112,7 +112,7 @@ impl Loop {
             let stamp = self.attempt_id();
             self.entries.insert(Entry::Upgrade {
                 stream,
-                buf: Vec::new(),
+                machine: WsUpgrade::server(),
                 side: UpgradeSide::Server { listener: tok },
                 stamp,
             });
@@ -121,81 +121,84 @@ impl Loop {
         }
     }
 
-    /// Reads handshake bytes and, once the request or response is complete,
-    /// turns the connection into a pipe (or refuses it).
+    /// Reads handshake bytes into the connection's [`WsUpgrade`] and does
+    /// what it decides: route the request and answer it, open the
+    /// connection, refuse it, or close it.
     pub(super) fn upgrade_step(&mut self, tok: usize) {
         let Some(Entry::Upgrade {
-            stream, buf, side, ..
+            stream,
+            machine,
+            side,
+            ..
         }) = self.entries.get_mut(tok)
         else {
             return;
         };
         let mut chunk = [0u8; 2048];
-        let mut eof = false;
-        loop {
+        while machine.wants_input() {
             match stream.read(&mut chunk) {
-                Ok(0) => {
-                    eof = true;
-                    break;
-                }
-                Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                Ok(0) => machine.hang_up(),
+                Ok(n) => machine.feed(&chunk[..n]),
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
-                Err(_) => {
-                    eof = true;
-                    break;
-                }
-            }
-            if buf.len() > 2 * ws_handshake::MAX_HEAD {
-                break;
+                Err(_) => machine.hang_up(),
             }
         }
-        match side {
-            UpgradeSide::Server { listener } => {
-                let listener = *listener;
-                let parsed = ws_handshake::parse_request(buf);
-                let req = match parsed {
-                    Ok(None) if !eof => return,
-                    Ok(Some(r)) => r,
-                    Ok(None) => {
-                        self.drop_upgrade(tok);
-                        return;
-                    }
-                    Err(e) => {
-                        let _ = write_small(stream, e.answer().as_bytes());
-                        self.drop_upgrade(tok);
-                        return;
-                    }
+        let side = *side;
+        match (machine.step(), side) {
+            (ws_upgrade::Step::Read, _) => {}
+            (ws_upgrade::Step::Refuse(answer), _) => self.refuse_upgrade(tok, answer),
+            (ws_upgrade::Step::Close, UpgradeSide::Server { .. }) => self.drop_upgrade(tok),
+            (ws_upgrade::Step::Close, UpgradeSide::Client { dialer }) => {
+                self.drop_upgrade(tok);
+                self.upgrade_failed(dialer);
+            }
+            (ws_upgrade::Step::Route(req), UpgradeSide::Server { listener }) => {
+                self.answer_upgrade(tok, listener, &req)
+            }
+            (ws_upgrade::Step::Open(leftover), UpgradeSide::Client { dialer }) => {
+                let Entry::Upgrade { stream, .. } = self.entries.remove(tok) else {
+                    unreachable!()
                 };
-                let (req, used) = req;
-                // The socket bound to this path; else the one bound to the
-                // port without a path, which (as nanomsg's listener, which
-                // knows no paths) serves every path.
-                let route = match self.entries.get(listener) {
-                    Some(Entry::WsListener { routes, .. }) => {
-                        routes.get(&req.path).or_else(|| routes.get("/")).cloned()
-                    }
-                    _ => None,
-                };
-                let Some((ctx, ep)) = route else {
-                    self.refuse_upgrade(tok, ws_handshake::NOT_FOUND);
-                    return;
-                };
-                let Some(proto) = ws_handshake::choose_protocol(&req, ctx.protocol) else {
-                    self.refuse_upgrade(tok, ws_handshake::BAD_REQUEST);
-                    return;
-                };
-                let Some(Entry::Upgrade { stream, buf, .. }) = self.entries.get(tok) else {
-                    return;
-                };
-                if !write_small(
-                    stream,
-                    ws_handshake::server_response(&req, proto.as_deref()).as_bytes(),
-                ) {
+                self.connected(dialer, stream, ConnKind::Ws(Role::Client, leftover));
+            }
+            // (A server's machine never opens unrouted, nor a client's
+            // routes.)
+            (ws_upgrade::Step::Route(_) | ws_upgrade::Step::Open(_), _) => {
+                debug_assert!(false, "upgrade step for the other side");
+                self.drop_upgrade(tok);
+            }
+        }
+    }
+
+    /// Routes a complete upgrade request to the socket bound to its path
+    /// (else to the one bound to the port without a path, which, as
+    /// nanomsg's listener that knows no paths, serves every path) and
+    /// answers it.
+    fn answer_upgrade(&mut self, tok: usize, listener: usize, req: &ws_handshake::Request) {
+        let route = match self.entries.get(listener) {
+            Some(Entry::WsListener { routes, .. }) => {
+                routes.get(&req.path).or_else(|| routes.get("/")).cloned()
+            }
+            _ => None,
+        };
+        let Some(Entry::Upgrade {
+            stream, machine, ..
+        }) = self.entries.get_mut(tok)
+        else {
+            return;
+        };
+        match machine.answer(req, route.as_ref().map(|(ctx, _)| ctx.protocol)) {
+            ws_upgrade::Answer::Refuse(answer) => self.refuse_upgrade(tok, answer),
+            ws_upgrade::Answer::Open { response, leftover } => {
+                if !write_small(stream, response.as_bytes()) {
                     self.drop_upgrade(tok);
                     return;
                 }
-                let leftover = buf[used..].to_vec();
+                let Some((ctx, ep)) = route else {
+                    self.drop_upgrade(tok);
+                    return;
+                };
                 let Entry::Upgrade { stream, .. } = self.entries.remove(tok) else {
                     unreachable!()
                 };
@@ -204,38 +207,6 @@ impl Loop {
                 if let Some(conn) = self.add_conn(stream, ctx, ep, None, true, kind) {
                     self.step(conn, true, true);
                 }
-            }
-            UpgradeSide::Client { dialer, .. } => {
-                let dialer = *dialer;
-                let own = match self.entries.get(dialer) {
-                    Some(Entry::Dialer(d)) => d.ctx.protocol,
-                    _ => {
-                        self.drop_upgrade(tok);
-                        return;
-                    }
-                };
-                let Some(Entry::Upgrade {
-                    buf,
-                    side: UpgradeSide::Client { key, .. },
-                    ..
-                }) = self.entries.get(tok)
-                else {
-                    return;
-                };
-                let used = match ws_handshake::parse_response(buf, key, own) {
-                    Ok(None) if !eof => return,
-                    Ok(Some(used)) => used,
-                    Ok(None) | Err(_) => {
-                        self.drop_upgrade(tok);
-                        self.upgrade_failed(dialer);
-                        return;
-                    }
-                };
-                let leftover = buf[used..].to_vec();
-                let Entry::Upgrade { stream, .. } = self.entries.remove(tok) else {
-                    unreachable!()
-                };
-                self.connected(dialer, stream, ConnKind::Ws(Role::Client, leftover));
             }
         }
     }
