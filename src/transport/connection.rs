@@ -34,6 +34,18 @@ pub const CONTROL_CAP: usize = 64 * 1024;
 /// busy.
 pub const QUEUED_MSG_COST: usize = 32;
 
+/// The most a connection reads ahead of its application, however large
+/// NN_RCVBUF is: past it, what the peer sends waits in the kernel's
+/// socket buffer (which TCP autotunes, and which is 4 MiB on ipc).
+/// Messages read ahead wait in memory the receiver later copies from; a
+/// read-ahead of NN_RCVBUF = 16 MiB (256 messages of 64 KiB) left them
+/// out of the cache by then, and halved 64 KiB throughput (ipc 45k ->
+/// 21-26k msg/s) against the default 128 KiB, at which the receiver
+/// mostly reads each message itself, straight into its buffer. nanomsg
+/// reads one message ahead per connection, and NN_RCVBUF sizes the kernel
+/// buffer there.
+pub const READ_AHEAD: usize = 128 * 1024;
+
 /// Why a connection must close.
 #[derive(Debug, PartialEq, Eq, Clone, Copy)]
 pub enum Close {
@@ -55,7 +67,8 @@ pub enum Close {
 pub struct Limits {
     /// NN_SNDBUF: bytes of messages queued to write.
     pub sndbuf: usize,
-    /// NN_RCVBUF: what received messages may hold before reading pauses.
+    /// NN_RCVBUF: what received messages may hold before reading pauses
+    /// (at most [`READ_AHEAD`]).
     pub rcvbuf: usize,
 }
 
@@ -271,7 +284,7 @@ impl Connection {
     /// (what is queued for the application reached NN_RCVBUF, or replies
     /// queued for the peer reached CONTROL_CAP).
     pub fn may_read(&mut self) -> bool {
-        self.paused = self.in_bytes >= self.limits.rcvbuf || self.control_bytes >= CONTROL_CAP;
+        self.paused = self.in_bytes >= self.read_ahead() || self.control_bytes >= CONTROL_CAP;
         !self.paused
     }
 
@@ -282,7 +295,12 @@ impl Connection {
     /// A paused connection whose queues have drained enough to read again
     /// (replies to half the cap, so that each pause lasts).
     pub fn may_resume(&self) -> bool {
-        self.paused && self.control_bytes <= CONTROL_CAP / 2 && self.in_bytes < self.limits.rcvbuf
+        self.paused && self.control_bytes <= CONTROL_CAP / 2 && self.in_bytes < self.read_ahead()
+    }
+
+    /// What received messages may hold before reading pauses.
+    fn read_ahead(&self) -> usize {
+        self.limits.rcvbuf.min(READ_AHEAD)
     }
 
     /// Decodes bytes read from the peer: messages are queued (the peer's
@@ -763,6 +781,29 @@ mod tests {
         let mut c = Connection::sp(Wire::Ipc, NN_REQ, LIMITS, None);
         assert!(c.feed(&framing::handshake(NN_REP as u16)).is_ok());
         assert!(c.is_active());
+    }
+
+    #[test]
+    fn a_large_nn_rcvbuf_reads_no_further_ahead_than_read_ahead() {
+        let limits = Limits {
+            sndbuf: 1 << 20,
+            rcvbuf: 16 << 20,
+        };
+        let mut c = Connection::sp(Wire::Ipc, NN_PAIR, limits, None);
+        c.feed(&framing::handshake(NN_PAIR as u16)).unwrap();
+        let (h, hlen) = framing::frame_header(Wire::Ipc, 65536);
+        let mut frame = h[..hlen].to_vec();
+        frame.resize(hlen + 65536, b'x');
+        let mut n = 0;
+        while c.may_read() {
+            c.feed(&frame).unwrap();
+            n += 1;
+            assert!(n < 100, "read {n} messages of 64 KiB ahead");
+        }
+        assert_eq!(n, READ_AHEAD.div_ceil(65536 + QUEUED_MSG_COST));
+        // Taken, the connection reads again.
+        c.take_message().unwrap();
+        assert!(c.may_resume());
     }
 
     #[test]
