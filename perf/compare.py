@@ -27,6 +27,7 @@ import os
 import platform
 import random
 import re
+import resource
 import shutil
 import signal
 import socket
@@ -39,14 +40,27 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
 
-LIBS = ["ours", "nanomsg", "nng"]
+LIBS = ["ours", "nanomsg", "nng", "nngn", "zmq"]
+# Zero-copy variants: the same tools with PERF_ZEROCOPY=1 (NN_MSG buffers;
+# zmq_msg_t for ZeroMQ), in the latency and throughput tables only.
+ZC_OF = {"ours_zc": "ours", "zmq_zc": "zmq"}
 LIB_TITLES = {
     "ours": "ours",
+    "ours_zc": "ours (NN_MSG)",
     "nanomsg": "nanomsg 1.1.5",
     "nng": "nng (compat)",
+    "nngn": "nng (native)",
+    "zmq": "ZeroMQ",
+    "zmq_zc": "ZeroMQ (zmq_msg_t)",
     "raw": "raw socket floor",
 }
-TRANSPORTS = ["inproc", "ipc", "tcp"]
+# The libraries through perf/shim (the nanomsg calls the tools make,
+# implemented on the library's own API), and what they link.
+SHIMS = {"nngn": ("nng_native.c", "-lnng"), "zmq": ("zmq_native.c", "-lzmq")}
+TRANSPORTS = ["inproc", "ipc", "tcp", "tls"]
+# tls+tcp:// is measured only where a library has it.
+TLS_LIBS = ("ours", "nngn")
+TLS_SIZES = (64, 65536)
 SIZES = [64, 1024, 65536, 1048576]
 # Raw-socket equivalent of each transport (inproc has none).
 RAW_OF = {"ipc": "unix", "tcp": "tcp"}
@@ -138,6 +152,10 @@ def build_tools(bdir, ourlib, wanted):
         flavours["nanomsg"] = ([], ["-lnanomsg"])
     if "nng" in wanted:
         flavours["nng"] = (["-I/usr/include/nng/compat"], ["-lnng"])
+    for lib, (src, lflag) in SHIMS.items():
+        if lib in wanted:
+            flavours[lib] = (["-I", os.path.join(HERE, "shim")],
+                             [os.path.join(HERE, "shim", src), lflag])
 
     bins, skipped = {}, {}
     for lib, (cflags, ldflags) in flavours.items():
@@ -282,6 +300,35 @@ def describe_failure(procs):
     return "; ".join(parts) or "no RESULT line"
 
 
+def make_certs(d):
+    """A CA and a certificate for localhost, made with openssl in `d`: the
+    NN_TLS_* environment of the tls+tcp runs (read by our library and by
+    perf/shim/nng_native.c). Empty without openssl (tls rows then fail)."""
+    if shutil.which("openssl") is None:
+        return {}
+
+    def openssl(*a):
+        subprocess.run(["openssl"] + list(a), cwd=d, check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"]
+    try:
+        openssl("req", "-x509", *ec, "-keyout", "ca.key", "-out", "ca.crt",
+                "-days", "2", "-subj", "/CN=perf-ca")
+        with open(os.path.join(d, "srv.ext"), "w") as f:
+            f.write("subjectAltName=DNS:localhost\n")
+        openssl("req", *ec, "-keyout", "srv.key", "-out", "srv.csr",
+                "-subj", "/CN=localhost")
+        openssl("x509", "-req", "-in", "srv.csr", "-CA", "ca.crt", "-CAkey",
+                "ca.key", "-CAcreateserial", "-out", "srv.crt", "-days", "2",
+                "-extfile", "srv.ext")
+    except subprocess.CalledProcessError:
+        return {}
+    j = lambda n: os.path.join(d, n)  # noqa: E731
+    return {"NN_TLS_CA_FILE": j("ca.crt"), "NN_TLS_CERT_FILE": j("srv.crt"),
+            "NN_TLS_KEY_FILE": j("srv.key")}
+
+
 class Runner:
     def __init__(self, args, bins, ipcdir):
         self.args = args
@@ -291,11 +338,25 @@ class Runner:
         self.env["PERF_TIMEOUT"] = str(int(args.timeout) + 5)
         self.seq = 0
         self.pin = (args.pin_latency and shutil.which("taskset") is not None)
+        self.tls_env = make_certs(ipcdir)
+
+    def env_for(self, lib):
+        """The environment of a run: zero-copy variants set PERF_ZEROCOPY;
+        tls+tcp runs find the certificates (made by make_certs) where our
+        library and the nng shim look for them."""
+        env = dict(self.env)
+        if lib in ZC_OF:
+            env["PERF_ZEROCOPY"] = "1"
+        env.update(self.tls_env)
+        return env
 
     def url(self, transport):
         self.seq += 1
         if transport == "tcp":
             return "tcp://127.0.0.1:%d" % free_port()
+        if transport == "tls":
+            # The certificate names localhost (nng's TLS checks names only).
+            return "tls+tcp://localhost:%d" % free_port()
         if transport == "ipc":
             return "ipc://%s/p%d.ipc" % (self.ipcdir, self.seq)
         raise ValueError(transport)
@@ -304,17 +365,21 @@ class Runner:
              wrap=None, timeout=None):
         """Runs local_<kind> + remote_<kind> (or inproc_<kind>); returns
         (result dict or None, failure text or None, procs)."""
-        d = self.bins[lib]
+        d = self.bins[ZC_OF.get(lib, lib)]
+        env = self.env_for(lib)
         timeout = timeout or self.args.timeout
         prefix = ["taskset", "-c", "0"] if pin else []
         deadline = time.monotonic() + timeout
         procs = []
+        # The CPU both processes used (they are the only children reaped
+        # meanwhile): user + system seconds.
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         try:
             if transport == "inproc":
                 cmd = [os.path.join(d, "inproc_" + kind), str(size),
                        str(count)]
                 procs.append(Proc(prefix + (wrap("m") if wrap else []) + cmd,
-                                  self.env))
+                                  env))
                 procs[0].wait(deadline)
                 res = parse_result(procs[0].out)
             else:
@@ -324,11 +389,11 @@ class Runner:
                 rcmd = [os.path.join(d, "remote_" + kind), u, str(size),
                         str(count)]
                 lp = Proc(prefix + (wrap("l") if wrap else []) + lcmd,
-                          self.env)
+                          env)
                 procs.append(lp)
                 time.sleep(0.05 if not wrap else 0.5)
                 rp = Proc(prefix + (wrap("r") if wrap else []) + rcmd,
-                          self.env)
+                          env)
                 procs.append(rp)
                 # The measuring side decides; the other one is given a short
                 # grace period after it (it may wait for a final ack).
@@ -347,6 +412,11 @@ class Runner:
         finally:
             for pr in procs:
                 pr.kill()
+                pr.p.wait()
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        if res is not None:
+            res["cpu_s"] = ((after.ru_utime - before.ru_utime) +
+                            (after.ru_stime - before.ru_stime))
         bad = any(pr.timed_out or (pr.p.returncode != 0 and not pr.stopped)
                   for pr in procs)
         if res is None or bad:
@@ -397,19 +467,37 @@ class Results:
                           for k, v in self.extra.items()}}
 
 
+def main_libs(libs, transport):
+    """The libraries of the latency and throughput tables for a transport:
+    with the zero-copy variants after each; tls only where a library has
+    it."""
+    out = []
+    for l in libs:
+        if transport == "tls" and l not in TLS_LIBS:
+            continue
+        out.append(l)
+        out += [zc for zc, base in ZC_OF.items() if base == l]
+    return out
+
+
+def sizes_of(transport, args):
+    sizes = [s for s in SIZES if s in args.sizes]
+    return [s for s in sizes if s in TLS_SIZES] if transport == "tls" \
+        else sizes
+
+
 def run_main_cases(runner, libs, res, args):
     lat_counts = {s: max(10, c // args.scale_div) for s, c in
                   LAT_COUNTS.items()}
     thr_counts = {s: max(10, c // args.scale_div) for s, c in
                   THR_COUNTS.items()}
-    sizes = [s for s in SIZES if s in args.sizes]
     for kind in ("lat", "thr"):
         counts = lat_counts if kind == "lat" else thr_counts
         pin = runner.pin and kind == "lat"
         for transport in args.transports:
-            for size in sizes:
+            for size in sizes_of(transport, args):
                 for rep in range(args.reps):
-                    order = libs[:]
+                    order = main_libs(libs, transport)
                     if rep % 2 == 1:
                         order.reverse()  # alternate who goes first
                     for lib in order:
@@ -419,6 +507,10 @@ def run_main_cases(runner, libs, res, args):
                         if r is not None:
                             res.add(key, r["latency_us"] if kind == "lat"
                                     else r["throughput_msgs"])
+                            # CPU per message, in µs (a round trip is two
+                            # messages).
+                            msgs = counts[size] * (2 if kind == "lat" else 1)
+                            res.add(("cpu",) + key, r["cpu_s"] / msgs * 1e6)
                         if why:
                             res.fail(key, why)
                             log("  !! %s %s %s %dB: %s" % (lib, kind,
@@ -440,7 +532,7 @@ def run_main_cases(runner, libs, res, args):
                         if why:
                             res.fail(key, why)
                 line = "  %s %-6s %7d B:" % (kind, transport, size)
-                for lib in libs + (["raw"] if transport in RAW_OF and
+                for lib in main_libs(libs, transport) + (["raw"] if transport in RAW_OF and
                                    not args.no_raw else []):
                     m = res.median((kind, transport, size, lib))
                     line += "  %s=%s" % (lib, fmt_num(m) if m is not None
@@ -487,7 +579,7 @@ def run_callgrind(runner, libs, res, args, bdir):
 
     (ts, tl), (ls, ll) = cg_counts(args)
     for kind, small, large in (("thr", ts, tl), ("lat", ls, ll)):
-        for transport in args.transports:
+        for transport in args.plain_transports:
             for lib in libs:
                 totals = []
                 why = None
@@ -628,8 +720,9 @@ def ratio_cell(ours, others, lower_is_better):
 
 
 def summary_cases(res, libs, args):
-    """(section, case, ratio, best other) for every case with a ratio."""
-    others = [l for l in libs if l != "ours"]
+    """(section, case, ratio, best other) for every case with a ratio: ours
+    (copying) against every other library's copying figure."""
+    others = [l for l in libs if l != "ours" and l not in ZC_OF]
     out = []
     if "ours" not in libs or not others:
         return out
@@ -640,14 +733,19 @@ def summary_cases(res, libs, args):
         if r is not None:
             out.append((section, case, r[0], r[1]))
 
-    sizes = [s for s in SIZES if s in args.sizes]
     for kind, section in (("lat", "latency"), ("thr", "throughput")):
         for t in args.transports:
-            for sz in sizes:
+            for sz in sizes_of(t, args):
                 add(section, "%s %s" % (t, fmt_size(sz)),
                     lambda l, k=kind, t=t, sz=sz: (k, t, sz, l), kind == "lat")
-    for kind, name in (("thr", "streaming"), ("lat", "ping-pong")):
+    for kind, section in (("lat", "CPU/msg ping-pong"),
+                          ("thr", "CPU/msg streaming")):
         for t in args.transports:
+            for sz in sizes_of(t, args):
+                add(section, "%s %s" % (t, fmt_size(sz)),
+                    lambda l, k=kind, t=t, sz=sz: ("cpu", k, t, sz, l), True)
+    for kind, name in (("thr", "streaming"), ("lat", "ping-pong")):
+        for t in args.plain_transports:
             add("instructions", "%s %s" % (name, t),
                 lambda l, k=kind, t=t: ("cg", k, t, l), True)
     for pattern, name in (("pushpull", "PUSH→PULL"), ("pubsub", "PUB→SUB")):
@@ -773,8 +871,8 @@ def write_svg(path, res, libs, args):
     base_lib = "nanomsg" if "nanomsg" in libs else libs[0]
     series = libs + ([] if args.no_raw else ["raw"])
     colors = {"ours": "#d9480f", "nanomsg": "#1c7ed6", "nng": "#2f9e44",
-              "raw": "#868e96"}
-    groups = [(t, s) for t in args.transports for s in SIZES
+              "nngn": "#8ce99a", "zmq": "#ae3ec9", "raw": "#868e96"}
+    groups = [(t, s) for t in args.plain_transports for s in SIZES
               if s in args.sizes]
     vals = {}
     vmax = 1.0
@@ -868,7 +966,15 @@ def write_markdown(path, svg_name, res, libs, skipped, args, minfo, vers,
     others = [l for l in libs if l != "ours"]
     has_ours = "ours" in libs
     L = []
-    L.append("# Benchmarks: ours vs nanomsg 1.1.5 vs nng")
+    L.append("# Benchmarks: ours vs nanomsg 1.1.5, nng and ZeroMQ%s" %
+             ("" if args.pin_latency else ", system defaults"))
+    L.append("")
+    L.append("**Setup: %s.**" % (
+        "tuned (latency runs pinned to CPU 0 with taskset; the system's "
+        "default congestion control, default socket options)"
+        if args.pin_latency else
+        "system defaults (nothing pinned, the system's default congestion "
+        "control, default socket options)"))
     L.append("")
     L.append("Generated by `python3 perf/compare.py` (sources in `perf/`). "
              "Do not edit by hand: re-run the script.")
@@ -893,9 +999,24 @@ def write_markdown(path, svg_name, res, libs, skipped, args, minfo, vers,
     L.append("- The same C sources (`perf/*.c`, public nanomsg API only) are "
              "compiled against each library: our headers + our "
              "`libnanomsg.so.5`, Debian's nanomsg 1.1.5, and nng's nanomsg "
-             "compatibility layer (`-I/usr/include/nng/compat -lnng`). "
+             "compatibility layer (`-I/usr/include/nng/compat -lnng`); "
+             "for native nng and ZeroMQ, against `perf/shim/`, which "
+             "implements the few nanomsg calls the tools make on "
+             "nng_pair1/push0/pull0/pub0/sub0 and on libzmq's ZMQ_PAIR/PUSH/"
+             "PULL/PUB/SUB, so every library runs the same patterns. "
              "Every library runs with its default socket options "
              "(only `NN_RCVMAXSIZE` = -1).")
+    L.append("- **Zero-copy columns** (`PERF_ZEROCOPY=1`): the receiver "
+             "takes each message as a buffer the library allocated "
+             "(`nn_recv` with `NN_MSG`, then `nn_freemsg`; `zmq_msg_recv` "
+             "for ZeroMQ) and the sender sends one it allocated "
+             "(`nn_allocmsg`; `zmq_msg_init_size`), unfilled, as ZeroMQ's "
+             "and nng's own perf tools do.")
+    L.append("- **tls** rows: `tls+tcp://localhost`, a P-256 certificate "
+             "made with openssl at the start, the dialer verifying it "
+             "(ours through the `NN_TLS_*` environment, nng through its "
+             "TLS configuration, made by the shim from the same "
+             "variables); the other libraries have no TLS.")
     L.append("- PAIR sockets, plain (copying) buffers with `nn_send`/"
              "`nn_recv`. ipc and tcp use two processes "
              "(`local_*` binds, `remote_*` connects), inproc two threads.")
@@ -978,42 +1099,45 @@ def write_markdown(path, svg_name, res, libs, skipped, args, minfo, vers,
     sizes = [s for s in SIZES if s in args.sizes]
     raw_on = not args.no_raw
 
-    # Latency table
-    L.append("## Latency (one-way, µs, lower is better)")
-    L.append("")
-    hdr = ["transport", "size"] + [LIB_TITLES[l] for l in libs]
-    if raw_on:
-        hdr.append("raw socket")
-    if has_ours and others:
-        hdr.append("ours vs best")
-    L.append("| " + " | ".join(hdr) + " |")
-    L.append("|" + "---|" * 2 + "---:|" * (len(hdr) - 2))
-    for t in args.transports:
-        for s in sizes:
-            row = [t, fmt_size(s)]
-            for lib in libs:
-                row.append(cell(res, ("lat", t, s, lib)))
-            if raw_on:
-                row.append(cell(res, ("lat", t, s, "raw")) if t in RAW_OF
-                           else "—")
-            if has_ours and others:
-                row.append(ratio_cell(
-                    res.median(("lat", t, s, "ours")),
-                    [(res.median(("lat", t, s, l)), l) for l in others],
-                    True))
-            L.append("| " + " | ".join(row) + " |")
-    L.append("")
+    cols = main_libs(libs, "tcp")
+    copying = [l for l in others if l not in ZC_OF]
+    zc_on = "ours_zc" in cols
+    any_zc = [l for l in cols if l not in ("ours", "ours_zc")]
 
-    # Throughput table
-    L.append("## Throughput (msg/s and MB/s, higher is better)")
-    L.append("")
-    hdr = ["transport", "size"] + [LIB_TITLES[l] for l in libs]
-    if raw_on:
-        hdr.append("raw socket")
-    if has_ours and others:
-        hdr.append("ours vs best")
-    L.append("| " + " | ".join(hdr) + " |")
-    L.append("|" + "---|" * 2 + "---:|" * (len(hdr) - 2))
+    def table(title, key_of, fmt_cell, lower, raw_cells):
+        """One row per transport and size, one column per library (and the
+        zero-copy variants); `key_of(t, s, lib)` names a result."""
+        L.append(title)
+        L.append("")
+        hdr = ["transport", "size"] + [LIB_TITLES[l] for l in cols]
+        if raw_cells:
+            hdr.append("raw socket")
+        if has_ours and others:
+            hdr.append("ours vs best")
+            if zc_on:
+                hdr.append("ours (NN_MSG) vs best")
+        L.append("| " + " | ".join(hdr) + " |")
+        L.append("|" + "---|" * 2 + "---:|" * (len(hdr) - 2))
+        for t in args.transports:
+            for s in sizes_of(t, args):
+                key = lambda l, t=t, s=s: key_of(t, s, l)  # noqa: E731
+                row = [t, fmt_size(s)]
+                for lib in cols:
+                    row.append(fmt_cell(key(lib), s))
+                if raw_cells:
+                    row.append(fmt_cell(key("raw"), s) if t in RAW_OF
+                               else "—")
+                if has_ours and others:
+                    row.append(ratio_cell(
+                        res.median(key("ours")),
+                        [(res.median(key(l)), l) for l in copying], lower))
+                    if zc_on:
+                        row.append(ratio_cell(
+                            res.median(key("ours_zc")),
+                            [(res.median(key(l)), l) for l in any_zc],
+                            lower))
+                L.append("| " + " | ".join(row) + " |")
+        L.append("")
 
     def thr_cell(key, size):
         c = cell(res, key)
@@ -1022,21 +1146,26 @@ def write_markdown(path, svg_name, res, libs, skipped, args, minfo, vers,
             return c
         return "%s msg/s<br>%s MB/s" % (c, fmt_num(m * size / 1e6))
 
-    for t in args.transports:
-        for s in sizes:
-            row = [t, fmt_size(s)]
-            for lib in libs:
-                row.append(thr_cell(("thr", t, s, lib), s))
-            if raw_on:
-                row.append(thr_cell(("thr", t, s, "raw"), s)
-                           if t in RAW_OF else "—")
-            if has_ours and others:
-                row.append(ratio_cell(
-                    res.median(("thr", t, s, "ours")),
-                    [(res.median(("thr", t, s, l)), l) for l in others],
-                    False))
-            L.append("| " + " | ".join(row) + " |")
+    table("## Latency (one-way, µs, lower is better)",
+          lambda t, s, l: ("lat", t, s, l), lambda k, s: cell(res, k), True,
+          raw_on)
+    table("## Throughput (msg/s and MB/s, higher is better)",
+          lambda t, s, l: ("thr", t, s, l), thr_cell, False, raw_on)
+    L.append("## CPU per message (µs of CPU, both processes, lower is "
+             "better)")
     L.append("")
+    L.append("User + system CPU time of both processes of each run above "
+             "(from the first instruction to exit, set-up and waits "
+             "included: a library that spins while it waits pays for it "
+             "here), divided by the messages the run carried (a round trip "
+             "is two). The first table is streaming (the throughput runs), "
+             "the second ping-pong (the latency runs).")
+    L.append("")
+    cpu_fmt = lambda k, s: cell(res, k, fmt=lambda v: "%.2f" % v)  # noqa
+    table("### Streaming", lambda t, s, l: ("cpu", "thr", t, s, l),
+          cpu_fmt, True, False)
+    table("### Ping-pong", lambda t, s, l: ("cpu", "lat", t, s, l),
+          cpu_fmt, True, False)
 
     # Callgrind
     if did_cg:
@@ -1059,7 +1188,7 @@ def write_markdown(path, svg_name, res, libs, skipped, args, minfo, vers,
         L.append("| " + " | ".join(hdr) + " |")
         L.append("|" + "---|" * 2 + "---:|" * (len(hdr) - 2))
         for kind, name in (("thr", "streaming"), ("lat", "ping-pong")):
-            for t in args.transports:
+            for t in args.plain_transports:
                 row = [name, t]
                 for lib in libs:
                     row.append(cell(res, ("cg", kind, t, lib),
@@ -1203,6 +1332,8 @@ def main():
         if l not in LIBS:
             ap.error("unknown library %r" % l)
     args.transports = [t.strip() for t in args.transports.split(",")]
+    # What callgrind, the chart and the summary's instruction rows cover.
+    args.plain_transports = [t for t in args.transports if t != "tls"]
     for t in args.transports:
         if t not in TRANSPORTS:
             ap.error("unknown transport %r" % t)

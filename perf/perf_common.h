@@ -6,6 +6,9 @@
       - this project's libnanomsg   (-I include            -lnanomsg)
       - Debian's nanomsg 1.1.5       (system headers        -lnanomsg)
       - nng's compatibility layer    (-I /usr/include/nng/compat -lnng)
+      - native nng and libzmq, through the calls of perf/shim/nanomsg/nn.h
+        implemented in perf/shim/nng_native.c and perf/shim/zmq_native.c
+        (-I perf/shim shim/<lib>_native.c -lnng or -lzmq)
 
     Calls used, all present in nng's compat layer: nn_socket, nn_bind,
     nn_connect, nn_send, nn_recv, nn_setsockopt, nn_close, nn_poll,
@@ -92,9 +95,31 @@ static inline void perf_no_rcvmax(int s)
     PERF_NN_CHECK(rc == 0, "nn_setsockopt(NN_RCVMAXSIZE)");
 }
 
+/* PERF_ZEROCOPY=1: messages pass as NN_MSG buffers (nn_allocmsg, then
+   nn_send of the buffer; nn_recv into a buffer the library allocates,
+   then nn_freemsg) instead of being copied from and into the tool's own
+   buffer. The sent buffer is not filled, as in ZeroMQ's and nng's own
+   perf tools: the copy a sender makes to fill it is the application's. */
+static inline int perf_zerocopy(void)
+{
+    static int zc = -1;
+    if (zc < 0) {
+        const char *e = getenv("PERF_ZEROCOPY");
+        zc = (e != NULL && atoi(e) > 0);
+    }
+    return zc;
+}
+
 static inline void perf_send_all(int s, const void *buf, size_t len)
 {
-    int rc = nn_send(s, buf, len, 0);
+    int rc;
+    if (perf_zerocopy()) {
+        void *m = nn_allocmsg(len, 0);
+        PERF_NN_CHECK(m != NULL, "nn_allocmsg");
+        rc = nn_send(s, &m, NN_MSG, 0);
+    } else {
+        rc = nn_send(s, buf, len, 0);
+    }
     PERF_NN_CHECK(rc >= 0, "nn_send");
     if ((size_t) rc != len)
         PERF_DIE("%s: nn_send sent %d bytes, expected %zu", perf_prog, rc, len);
@@ -103,7 +128,15 @@ static inline void perf_send_all(int s, const void *buf, size_t len)
 /* Receives one message into buf (capacity cap) and checks its length. */
 static inline void perf_recv_expect(int s, void *buf, size_t cap, size_t len)
 {
-    int rc = nn_recv(s, buf, cap, 0);
+    int rc;
+    if (perf_zerocopy()) {
+        void *m = NULL;
+        rc = nn_recv(s, &m, NN_MSG, 0);
+        PERF_NN_CHECK(rc >= 0, "nn_recv");
+        nn_freemsg(m);
+    } else {
+        rc = nn_recv(s, buf, cap, 0);
+    }
     PERF_NN_CHECK(rc >= 0, "nn_recv");
     if ((size_t) rc != len)
         PERF_DIE("%s: nn_recv got %d bytes, expected %zu", perf_prog, rc, len);
@@ -162,6 +195,8 @@ static inline const char *perf_transport_of(const char *url)
         return "inproc";
     if (strncmp(url, "ws://", 5) == 0)
         return "ws";
+    if (strncmp(url, "tls+tcp://", 10) == 0)
+        return "tls";
     return "other";
 }
 
