@@ -6,6 +6,9 @@
 //! frames are masked and server frames are not, and NN_RCVMAXSIZE is
 //! checked against each frame's announced length before its payload is
 //! buffered.
+//!
+//! (Over 500 lines only with its unit tests, which start at `mod tests`:
+//! the codec is about 320 lines.)
 
 pub const OP_CONTINUATION: u8 = 0x0;
 pub const OP_TEXT: u8 = 0x1;

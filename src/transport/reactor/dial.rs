@@ -1,6 +1,7 @@
 //! Dialing: resolving, connecting, and reconnecting with back-off
 //! (NN_RECONNECT_IVL, NN_RECONNECT_IVL_MAX) until the endpoint is shut down.
 
+use super::upgrade::write_small;
 use super::*;
 
 impl Loop {

@@ -9,9 +9,10 @@
 //! timers) and the loop itself; each concern it drives has a file:
 //! `events` (commands and epoll events), `listen` (accept, EMFILE
 //! back-off), `dial` (connect and reconnect back-off), `upgrade` (the
-//! WebSocket handshake), `timers`, `close` (teardown, linger, shutdown).
-//! The connections' own logic is the sans-IO machine in
-//! `transport/connection.rs`, driven through `StreamPipe`.
+//! reads, writes and path routing of the WebSocket handshake, whose logic
+//! is the sans-IO `transport/ws_upgrade.rs`), `timers`, `close` (teardown,
+//! linger, shutdown). The connections' own logic is the sans-IO machine
+//! in `transport/connection.rs`, driven through `StreamPipe`.
 
 mod close;
 mod dial;
@@ -494,19 +495,4 @@ impl super::Endpoint for ReactorEndpoint {
         });
         let _ = rx.recv();
     }
-}
-
-/// Writes a short handshake message on a fresh connection. The kernel's
-/// send buffer always has room for it; anything else means the peer is gone.
-fn write_small(stream: &Stream, bytes: &[u8]) -> bool {
-    let mut off = 0;
-    while off < bytes.len() {
-        match stream.write_vectored(&[std::io::IoSlice::new(&bytes[off..])]) {
-            Ok(0) => return false,
-            Ok(n) => off += n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(_) => return false,
-        }
-    }
-    true
 }

@@ -234,3 +234,18 @@ impl Loop {
         }
     }
 }
+
+/// Writes a short handshake message on a fresh connection. The kernel's
+/// send buffer always has room for it; anything else means the peer is gone.
+pub(super) fn write_small(stream: &Stream, bytes: &[u8]) -> bool {
+    let mut off = 0;
+    while off < bytes.len() {
+        match stream.write_vectored(&[std::io::IoSlice::new(&bytes[off..])]) {
+            Ok(0) => return false,
+            Ok(n) => off += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(_) => return false,
+        }
+    }
+    true
+}
