@@ -250,7 +250,7 @@ impl Socket {
         if !protocol::can_ever_send(self.protocol) {
             return Err((ENOTSUP, Some(msg)));
         }
-        batching::send_started();
+        let _span = batching::send_span();
         self.send_started(msg, dontwait)
     }
 
@@ -262,7 +262,7 @@ impl Socket {
         if !protocol::can_ever_send(self.protocol) {
             return Err(ENOTSUP);
         }
-        batching::send_started();
+        let _span = batching::send_span();
         if (data.len() >= batching::BATCH_BYTES || batching::streaming().is_none())
             && self.check_usable().is_ok()
         {
@@ -285,7 +285,7 @@ impl Socket {
         stats.bytes_sent.fetch_add(len as u64, Ordering::Relaxed);
     }
 
-    /// `send` once the send is counted as started (`batching::send_started`).
+    /// `send` once the send is counted as started (`batching::send_span`).
     fn send_started(
         &self,
         msg: Msg,
