@@ -340,14 +340,15 @@ class Runner:
         self.pin = (args.pin_latency and shutil.which("taskset") is not None)
         self.tls_env = make_certs(ipcdir)
 
-    def env_for(self, lib):
+    def env_for(self, lib, transport):
         """The environment of a run: zero-copy variants set PERF_ZEROCOPY;
-        tls+tcp runs find the certificates (made by make_certs) where our
-        library and the nng shim look for them."""
+        tls+tcp runs (only they) find the certificates (made by
+        make_certs) where our library and the nng shim look for them."""
         env = dict(self.env)
         if lib in ZC_OF:
             env["PERF_ZEROCOPY"] = "1"
-        env.update(self.tls_env)
+        if transport == "tls":
+            env.update(self.tls_env)
         return env
 
     def url(self, transport):
@@ -366,7 +367,7 @@ class Runner:
         """Runs local_<kind> + remote_<kind> (or inproc_<kind>); returns
         (result dict or None, failure text or None, procs)."""
         d = self.bins[ZC_OF.get(lib, lib)]
-        env = self.env_for(lib)
+        env = self.env_for(lib, transport)
         timeout = timeout or self.args.timeout
         prefix = ["taskset", "-c", "0"] if pin else []
         deadline = time.monotonic() + timeout
