@@ -70,7 +70,12 @@ RAW_OF = {"ipc": "unix", "tcp": "tcp"}
 LAT_COUNTS = {64: 20000, 1024: 20000, 65536: 4000, 1048576: 400}
 THR_COUNTS = {64: 200000, 1024: 100000, 65536: 10000, 1048576: 1000}
 
-SCALE_PEERS = [1, 10, 100]
+SCALE_TRANSPORTS = ["tcp", "ipc"]
+# (pattern, peers) cases; peers are connections (above 250 they share
+# sockets, see perf/scale_thr.c).
+SCALE_CASES = [("pushpull", 1), ("pushpull", 10), ("pushpull", 100),
+               ("pubsub", 1), ("pubsub", 10), ("pubsub", 100),
+               ("pubsub", 1000)]
 SCALE_SIZE = 64
 SCALE_COUNTS = {  # (pattern, peers) -> messages sent
     # 200k like the 64 B throughput rows: shorter runs (50k messages take
@@ -78,8 +83,16 @@ SCALE_COUNTS = {  # (pattern, peers) -> messages sent
     ("pushpull", 1): 200000, ("pushpull", 10): 200000,
     ("pushpull", 100): 200000,
     ("pubsub", 1): 50000, ("pubsub", 10): 20000, ("pubsub", 100): 5000,
+    ("pubsub", 1000): 1000,
 }
-MEM_CASES = [("conns", 1000), ("pairs", 200)]
+# conn_mem cases.  fanout is also the time to broadcast to all; ZeroMQ is
+# left out of it (its socket connects once per endpoint, so N connects of
+# one SUB socket to one address do not make N connections).
+MEM_CASES = [("conns", 1000), ("pairs", 200), ("fanout", 10000)]
+MEM_TITLES = {"conns": "connections", "pairs": "PAIR pairs",
+              "fanout": "SUB connections (2 processes)"}
+MEM_SKIP = {"fanout": ("zmq",)}
+IDLE_MS = 3000
 CG_SMALL, CG_LARGE = 2000, 20000      # messages for callgrind (thr)
 CG_LAT_SMALL, CG_LAT_LARGE = 500, 5000  # round trips for callgrind (lat)
 
@@ -610,15 +623,18 @@ def run_callgrind(runner, libs, res, args, bdir):
     return True
 
 
+SCALE_NAMES = {"pushpull": "PUSH→PULL", "pubsub": "PUB→SUB"}
+
+
 def run_scale(runner, libs, res, args):
-    for pattern in ("pushpull", "pubsub"):
-        for peers in SCALE_PEERS:
+    for t in SCALE_TRANSPORTS:
+        for pattern, peers in SCALE_CASES:
             count = max(100, SCALE_COUNTS[(pattern, peers)] // args.scale_div)
             for rep in range(args.reps):
                 for lib in libs:
-                    key = ("scale", pattern, peers, lib)
+                    key = ("scale", t, pattern, peers, lib)
                     cmd = [os.path.join(runner.bins[lib], "scale_thr"),
-                           pattern, runner.url("tcp"), str(peers),
+                           pattern, runner.url(t), str(peers),
                            str(SCALE_SIZE), str(count)]
                     r, why = runner.single(cmd)
                     if r is not None:
@@ -626,21 +642,26 @@ def run_scale(runner, libs, res, args):
                         res.extra.setdefault(key, []).append(r["loss_pct"])
                     if why:
                         res.fail(key, why)
-                        log("  !! scale %s %d %s: %s" % (pattern, peers, lib,
-                                                         why))
-            line = "  scale %-8s %3d peers:" % (pattern, peers)
+                        log("  !! scale %s %s %d %s: %s"
+                            % (t, pattern, peers, lib, why))
+            line = "  scale %s %-8s %4d peers:" % (t, pattern, peers)
             for lib in libs:
-                m = res.median(("scale", pattern, peers, lib))
+                m = res.median(("scale", t, pattern, peers, lib))
                 line += "  %s=%s" % (lib, fmt_num(m) if m is not None
                                      else "FAIL")
             log(line)
 
 
+def mem_n(n, args):
+    return max(10, n // 10) if args.quick else n
+
+
 def run_mem(runner, libs, res, args):
     for mode, n in MEM_CASES:
-        if args.quick:
-            n = max(10, n // 10)
+        n = mem_n(n, args)
         for lib in libs:
+            if lib in MEM_SKIP.get(mode, ()):
+                continue
             key = ("mem", mode, n, lib)
             base = free_port(n + 1 if mode == "pairs" else 1)
             cmd = [os.path.join(runner.bins[lib], "conn_mem"), mode,
@@ -649,12 +670,34 @@ def run_mem(runner, libs, res, args):
             if r is not None:
                 res.add(key, r["per_conn_kb"])
                 res.extra[key] = [r["rss0_kb"], r["rss1_kb"]]
+                if mode == "fanout":
+                    bkey = ("bcast", n, lib)
+                    res.add(bkey, r["broadcast_us"] / 1e3)
+                    res.extra[bkey] = [100.0 * (1 - r["reached"] / n)]
             if why:
                 res.fail(key, why)
                 log("  !! mem %s %s: %s" % (mode, lib, why))
             else:
-                log("  mem %-5s n=%d %-8s %.1f kB/conn" % (mode, n, lib,
-                                                         r["per_conn_kb"]))
+                log("  mem %-6s n=%d %-8s %.1f kB/conn%s"
+                    % (mode, n, lib, r["per_conn_kb"],
+                       "" if mode != "fanout" else
+                       ", broadcast %.1f ms to %d of %d"
+                       % (r["broadcast_us"] / 1e3, r["reached"], n)))
+    # Idle CPU: a blocked nn_recv with nothing arriving.
+    for lib in libs:
+        key = ("idle", lib)
+        for rep in range(args.reps):
+            cmd = [os.path.join(runner.bins[lib], "conn_mem"), "idle",
+                   "tcp://127.0.0.1:%d" % free_port(), str(IDLE_MS)]
+            r, why = runner.single(cmd, timeout=args.timeout)
+            if r is not None:
+                res.add(key, r["cpu_pct"])
+            if why:
+                res.fail(key, why)
+                log("  !! idle %s: %s" % (lib, why))
+        m = res.median(key)
+        if m is not None:
+            log("  idle cpu %-8s %.3f%% of a core" % (lib, m))
 
 
 # ---------------------------------------------------------------------------
@@ -749,16 +792,20 @@ def summary_cases(res, libs, args):
         for t in args.plain_transports:
             add("instructions", "%s %s" % (name, t),
                 lambda l, k=kind, t=t: ("cg", k, t, l), True)
-    for pattern, name in (("pushpull", "PUSH→PULL"), ("pubsub", "PUB→SUB")):
-        for peers in SCALE_PEERS:
-            add("many peers", "%s %d peers" % (name, peers),
-                lambda l, p=pattern, n=peers: ("scale", p, n, l), False)
+    for t in SCALE_TRANSPORTS:
+        for pattern, peers in SCALE_CASES:
+            add("many peers", "%s %s %d peers"
+                % (t, SCALE_NAMES[pattern], peers),
+                lambda l, t=t, p=pattern, n=peers: ("scale", t, p, n, l),
+                False)
     for mode, n in MEM_CASES:
-        if args.quick:
-            n = max(10, n // 10)
-        add("memory", {"conns": "per connection",
-                       "pairs": "per PAIR pair"}[mode],
+        n = mem_n(n, args)
+        add("memory", "%s, N=%d" % (MEM_TITLES[mode], n),
             lambda l, m=mode, n=n: ("mem", m, n, l), True)
+        if mode == "fanout":
+            add("broadcast", "to %d connections" % n,
+                lambda l, n=n: ("bcast", n, l), True)
+    add("idle CPU", "blocked nn_recv", lambda l: ("idle", l), True)
     return out
 
 
@@ -1204,28 +1251,31 @@ def write_markdown(path, svg_name, res, libs, skipped, args, minfo, vers,
 
     # Scale
     if not args.skip_scale:
-        L.append("## Many peers (tcp, %d-byte messages, msg/s, higher is "
-                 "better)" % SCALE_SIZE)
+        L.append("## Many peers (%d-byte messages, msg/s, higher is better)"
+                 % SCALE_SIZE)
         L.append("")
         L.append("`perf/scale_thr.c`, one process. **PUSH→PULL**: N PUSH "
                  "sockets each connected to one PULL, messages sent "
                  "round-robin over the PUSH sockets. **PUB→SUB**: one PUB, N "
-                 "SUBs subscribed to everything, drained by one thread with "
-                 "`nn_poll`; the rate is messages *delivered* to all "
-                 "subscribers together per second, and PUB is allowed to "
-                 "drop for slow subscribers, so the loss is shown too.")
+                 "SUB connections subscribed to everything, drained by one "
+                 "thread with `nn_poll`; the rate is messages *delivered* to "
+                 "all subscribers together per second, and PUB is allowed to "
+                 "drop for slow subscribers, so the loss is shown too. Above "
+                 "250 peers the connections share 250 SUB sockets (nanomsg "
+                 "allows 512 sockets per process); each still receives every "
+                 "message.")
         L.append("")
-        hdr = ["pattern", "peers"] + [LIB_TITLES[l] for l in libs]
+        hdr = ["transport", "pattern", "peers"] + [LIB_TITLES[l]
+                                                   for l in libs]
         if has_ours and others:
             hdr.append("ours vs best")
         L.append("| " + " | ".join(hdr) + " |")
-        L.append("|" + "---|" * 2 + "---:|" * (len(hdr) - 2))
-        for pattern, name in (("pushpull", "PUSH→PULL"),
-                              ("pubsub", "PUB→SUB")):
-            for peers in SCALE_PEERS:
-                row = [name, str(peers)]
+        L.append("|" + "---|" * 3 + "---:|" * (len(hdr) - 3))
+        for t in SCALE_TRANSPORTS:
+            for pattern, peers in SCALE_CASES:
+                    row = [t, SCALE_NAMES[pattern], str(peers)]
                 for lib in libs:
-                    key = ("scale", pattern, peers, lib)
+                    key = ("scale", t, pattern, peers, lib)
                     c = cell(res, key)
                     loss = res.extra.get(key)
                     if pattern == "pubsub" and loss:
@@ -1233,24 +1283,28 @@ def write_markdown(path, svg_name, res, libs, skipped, args, minfo, vers,
                     row.append(c)
                 if has_ours and others:
                     row.append(ratio_cell(
-                        res.median(("scale", pattern, peers, "ours")),
-                        [(res.median(("scale", pattern, peers, l)), l)
+                        res.median(("scale", t, pattern, peers, "ours")),
+                        [(res.median(("scale", t, pattern, peers, l)), l)
                          for l in others], False))
                 L.append("| " + " | ".join(row) + " |")
         L.append("")
 
-    # Memory
+    # Memory, broadcast, idle CPU
     if not args.skip_mem:
         L.append("## Resident memory per idle tcp connection (kB, lower is "
                  "better)")
         L.append("")
         L.append("`perf/conn_mem.c`: VmRSS after N idle connections are "
-                 "established minus VmRSS with one, divided by N; both ends "
-                 "of every connection live in the measuring process. "
+                 "established minus VmRSS with one, divided by N. "
                  "*connections*: one PUSH socket connected N times to one "
-                 "PULL socket (cost of a connection alone). *PAIR pairs*: N "
-                 "bound + N connected PAIR sockets (sockets + connection; "
-                 "nanomsg allows at most 512 sockets).")
+                 "PULL socket, both ends in one process (cost of a "
+                 "connection alone). *PAIR pairs*: N bound + N connected "
+                 "PAIR sockets (sockets + connection; nanomsg allows at most "
+                 "512 sockets). *SUB connections*: one PUB socket in one "
+                 "process, one SUB socket connected N times in another (the "
+                 "sum of both processes, measured after the broadcasts "
+                 "below; ZeroMQ is not run, as its socket makes one "
+                 "connection per endpoint).")
         L.append("")
         hdr = ["case", "N"] + [LIB_TITLES[l] for l in libs]
         if has_ours and others:
@@ -1258,10 +1312,8 @@ def write_markdown(path, svg_name, res, libs, skipped, args, minfo, vers,
         L.append("| " + " | ".join(hdr) + " |")
         L.append("|" + "---|" * 2 + "---:|" * (len(hdr) - 2))
         for mode, n in MEM_CASES:
-            if args.quick:
-                n = max(10, n // 10)
-            row = [{"conns": "connections", "pairs": "PAIR pairs"}[mode],
-                   str(n)]
+            n = mem_n(n, args)
+            row = [MEM_TITLES[mode], str(n)]
             for lib in libs:
                 row.append(cell(res, ("mem", mode, n, lib)))
             if has_ours and others:
@@ -1270,6 +1322,50 @@ def write_markdown(path, svg_name, res, libs, skipped, args, minfo, vers,
                     [(res.median(("mem", mode, n, l)), l) for l in others],
                     True))
             L.append("| " + " | ".join(row) + " |")
+        L.append("")
+        n = mem_n(dict(MEM_CASES)["fanout"], args)
+        L.append("## Broadcast to %d idle connections (ms, lower is better)"
+                 % n)
+        L.append("")
+        L.append("The same run as *SUB connections* above: one 64-byte "
+                 "message published, the time until the SUB process has "
+                 "its copy from every connection (median of 7). Where a "
+                 "library's SUB queue drops copies under the burst, the "
+                 "share lost in the worst round is shown and the time is "
+                 "to the last copy that arrived.")
+        L.append("")
+        hdr = ["N"] + [LIB_TITLES[l] for l in libs]
+        if has_ours and others:
+            hdr.append("ours vs best")
+        L.append("| " + " | ".join(hdr) + " |")
+        L.append("|---|" + "---:|" * (len(hdr) - 1))
+        row = [str(n)]
+        for lib in libs:
+            key = ("bcast", n, lib)
+            c = cell(res, key)
+            loss = res.extra.get(key)
+            if loss and loss[0] > 0:
+                c += " (lost %.0f%%)" % loss[0]
+            row.append(c)
+        if has_ours and others:
+            row.append(ratio_cell(
+                res.median(("bcast", n, "ours")),
+                [(res.median(("bcast", n, l)), l) for l in others], True))
+        L.append("| " + " | ".join(row) + " |")
+        L.append("")
+        L.append("## CPU while idle (% of one core, lower is better)")
+        L.append("")
+        L.append("`conn_mem idle`: a thread blocked in `nn_recv` on a "
+                 "connected tcp PAIR socket with nothing arriving, for %d "
+                 "ms (after 200 ms to get past any spinning); user + system "
+                 "CPU of the whole process over that window." % IDLE_MS)
+        L.append("")
+        hdr = [LIB_TITLES[l] for l in libs]
+        L.append("| " + " | ".join(hdr) + " |")
+        L.append("|" + "---:|" * len(hdr))
+        L.append("| " + " | ".join(
+            cell(res, ("idle", l), fmt=lambda v: "%.3f" % v)
+            for l in libs) + " |")
         L.append("")
 
     # Failures

@@ -28,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -85,6 +86,29 @@ static inline void perf_watchdog(void)
     const char *t = getenv("PERF_TIMEOUT");
     if (t != NULL && atoi(t) > 0)
         alarm((unsigned) atoi(t));
+}
+
+/* Makes room for `want` descriptors: the soft limit goes up to the hard
+   one, and past it when the process may (root), since Debian's default
+   soft limit of 1024 is below the scale cases' needs.  Dies if it cannot. */
+static inline void perf_want_fds(rlim_t want)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+        PERF_DIE("getrlimit: %s", strerror(errno));
+    if (rl.rlim_cur >= want)
+        return;
+    rl.rlim_cur = want;
+    if (rl.rlim_max < want)
+        rl.rlim_max = want;
+    if (setrlimit(RLIMIT_NOFILE, &rl) != 0) {
+        getrlimit(RLIMIT_NOFILE, &rl);
+        rl.rlim_cur = rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+        if (rl.rlim_cur < want)
+            PERF_DIE("need %lu descriptors, the limit is %lu",
+                (unsigned long) want, (unsigned long) rl.rlim_cur);
+    }
 }
 
 /* Lift the receive size limit (nanomsg and nng default to 1 MiB). */

@@ -16,7 +16,13 @@
               messages received by all subscribers together per second,
               plus the share that was lost.
 
-    Before timing, every peer must have delivered one warm-up message (so
+    <peers> counts connections.  nanomsg allows 512 sockets per process,
+    so above MAX_PEER_SOCKETS peers the connections are spread over that
+    many PUSH or SUB sockets, each connecting several times (a SUB socket
+    receives every message once per connection, as separate subscribers
+    would).
+
+    Before timing, every connection must have delivered one warm-up message (so
     all connections are up and, for SUB, subscribed).  The clock runs from
     the first timed send to the last message received.
 */
@@ -27,8 +33,12 @@
 #include <pthread.h>
 #include <stdatomic.h>
 
+/* Below nanomsg's limit of 512 sockets, with room for the bound one. */
+#define MAX_PEER_SOCKETS 250
+
 static int g_pubsub;
-static int g_npeers;
+static int g_npeers;       /* connections */
+static int g_nsocks;       /* PUSH or SUB sockets holding them */
 static size_t g_sz, g_count;
 static int g_bound;        /* PULL or PUB */
 static int *g_peers;       /* PUSH or SUB sockets */
@@ -36,6 +46,12 @@ static atomic_int g_ready; /* receiver has seen all warm-ups */
 static atomic_int g_sent_done;
 static uint64_t g_t_last;
 static uint64_t g_delivered;
+
+/* Connections held by peer socket i: g_npeers spread evenly. */
+static int conns_of(int i)
+{
+    return g_npeers / g_nsocks + (i < g_npeers % g_nsocks ? 1 : 0);
+}
 
 static void *pull_receiver(void *arg)
 {
@@ -65,20 +81,20 @@ static void *sub_receiver(void *arg)
 {
     size_t cap = g_sz ? g_sz : 1;
     unsigned char *buf = perf_alloc_buf(cap);
-    struct nn_pollfd *pfd = calloc((size_t) g_npeers, sizeof(*pfd));
-    char *warm = calloc((size_t) g_npeers, 1);
-    size_t *got = calloc((size_t) g_npeers, sizeof(size_t));
+    struct nn_pollfd *pfd = calloc((size_t) g_nsocks, sizeof(*pfd));
+    /* Warm-up copies seen per socket: one per connection it holds. */
+    int *warm = calloc((size_t) g_nsocks, sizeof(int));
     size_t total = 0, want = g_count * (size_t) g_npeers;
     int i, rc, nwarm = 0;
     (void) arg;
-    if (pfd == NULL || warm == NULL || got == NULL)
+    if (pfd == NULL || warm == NULL)
         PERF_DIE("scale_thr: out of memory");
-    for (i = 0; i < g_npeers; i++) {
+    for (i = 0; i < g_nsocks; i++) {
         pfd[i].fd = g_peers[i];
         pfd[i].events = NN_POLLIN;
     }
     while (total < want) {
-        rc = nn_poll(pfd, g_npeers, 500);
+        rc = nn_poll(pfd, g_nsocks, 500);
         PERF_NN_CHECK(rc >= 0, "nn_poll");
         if (rc == 0) {
             /* Nothing for 500 ms: done if the publisher has finished. */
@@ -86,7 +102,7 @@ static void *sub_receiver(void *arg)
                 break;
             continue;
         }
-        for (i = 0; i < g_npeers; i++) {
+        for (i = 0; i < g_nsocks; i++) {
             if (!(pfd[i].revents & NN_POLLIN))
                 continue;
             for (;;) {
@@ -96,14 +112,15 @@ static void *sub_receiver(void *arg)
                     break;
                 }
                 if (rc >= 1 && buf[0] == 'W') {
-                    if (!warm[i]) {
-                        warm[i] = 1;
+                    /* The publisher repeats warm-ups until all are in, so
+                       count each connection's first one only. */
+                    if (warm[i] < conns_of(i)) {
+                        warm[i]++;
                         if (++nwarm == g_npeers)
                             atomic_store(&g_ready, 1);
                     }
                     continue;
                 }
-                got[i]++;
                 total++;
                 g_t_last = perf_now_ns();
             }
@@ -112,7 +129,6 @@ static void *sub_receiver(void *arg)
     g_delivered = total;
     free(pfd);
     free(warm);
-    free(got);
     free(buf);
     return NULL;
 }
@@ -143,16 +159,21 @@ int main(int argc, char *argv[])
     if (g_npeers < 1 || g_sz < 1 || g_count < 1)
         PERF_DIE("scale_thr: peers, msg-size and msg-count must be >= 1");
 
+    /* Both ends of every connection live in this process. */
+    perf_want_fds((rlim_t) g_npeers * 2 + 256);
+
     g_bound = nn_socket(AF_SP, g_pubsub ? NN_PUB : NN_PULL);
     PERF_NN_CHECK(g_bound >= 0, "nn_socket");
     perf_no_rcvmax(g_bound);
     rc = nn_bind(g_bound, argv[2]);
     PERF_NN_CHECK(rc >= 0, "nn_bind");
 
-    g_peers = calloc((size_t) g_npeers, sizeof(int));
+    g_nsocks = g_npeers < MAX_PEER_SOCKETS ? g_npeers : MAX_PEER_SOCKETS;
+    g_peers = calloc((size_t) g_nsocks, sizeof(int));
     if (g_peers == NULL)
         PERF_DIE("scale_thr: out of memory");
-    for (i = 0; i < g_npeers; i++) {
+    for (i = 0; i < g_nsocks; i++) {
+        int c;
         g_peers[i] = nn_socket(AF_SP, g_pubsub ? NN_SUB : NN_PUSH);
         PERF_NN_CHECK(g_peers[i] >= 0, "nn_socket");
         perf_no_rcvmax(g_peers[i]);
@@ -160,8 +181,10 @@ int main(int argc, char *argv[])
             rc = nn_setsockopt(g_peers[i], NN_SUB, NN_SUB_SUBSCRIBE, "", 0);
             PERF_NN_CHECK(rc == 0, "nn_setsockopt(NN_SUB_SUBSCRIBE)");
         }
-        rc = nn_connect(g_peers[i], argv[2]);
-        PERF_NN_CHECK(rc >= 0, "nn_connect");
+        for (c = 0; c < conns_of(i); c++) {
+            rc = nn_connect(g_peers[i], argv[2]);
+            PERF_NN_CHECK(rc >= 0, "nn_connect");
+        }
     }
 
     buf = perf_alloc_buf(g_sz);
@@ -181,8 +204,11 @@ int main(int argc, char *argv[])
                 PERF_DIE("scale_thr: subscribers not ready after 30 s");
         }
     } else {
-        for (i = 0; i < g_npeers; i++)
-            perf_send_all(g_peers[i], buf, g_sz);
+        for (i = 0; i < g_nsocks; i++) {
+            int c;
+            for (c = 0; c < conns_of(i); c++)
+                perf_send_all(g_peers[i], buf, g_sz);
+        }
         while (!atomic_load(&g_ready)) {
             perf_sleep_ms(1);
             if (perf_now_ns() - start_wait > 30000000000ull)
@@ -197,7 +223,7 @@ int main(int argc, char *argv[])
             perf_send_all(g_bound, buf, g_sz);
     } else {
         for (n = 0; n < g_count; n++)
-            perf_send_all(g_peers[n % (size_t) g_npeers], buf, g_sz);
+            perf_send_all(g_peers[n % (size_t) g_nsocks], buf, g_sz);
     }
     atomic_store(&g_sent_done, 1);
     pthread_join(th, NULL);
@@ -219,7 +245,7 @@ int main(int argc, char *argv[])
         fflush(stdout);
     }
 
-    for (i = 0; i < g_npeers; i++)
+    for (i = 0; i < g_nsocks; i++)
         nn_close(g_peers[i]);
     nn_close(g_bound);
     free(g_peers);
