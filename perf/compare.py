@@ -1273,7 +1273,7 @@ def write_markdown(path, svg_name, res, libs, skipped, args, minfo, vers,
         L.append("|" + "---|" * 3 + "---:|" * (len(hdr) - 3))
         for t in SCALE_TRANSPORTS:
             for pattern, peers in SCALE_CASES:
-                    row = [t, SCALE_NAMES[pattern], str(peers)]
+                row = [t, SCALE_NAMES[pattern], str(peers)]
                 for lib in libs:
                     key = ("scale", t, pattern, peers, lib)
                     c = cell(res, key)
