@@ -92,6 +92,9 @@ MEM_CASES = [("conns", 1000), ("pairs", 200), ("fanout", 10000)]
 MEM_TITLES = {"conns": "connections", "pairs": "PAIR pairs",
               "fanout": "SUB connections (2 processes)"}
 MEM_SKIP = {"fanout": ("zmq",)}
+# ZeroMQ also in scale cases above 250 peers, where sockets connect more
+# than once (perf/scale_thr.c).
+SCALE_SKIP = {("pubsub", 1000): ("zmq",)}
 IDLE_MS = 3000
 CG_SMALL, CG_LARGE = 2000, 20000      # messages for callgrind (thr)
 CG_LAT_SMALL, CG_LAT_LARGE = 500, 5000  # round trips for callgrind (lat)
@@ -441,7 +444,10 @@ class Runner:
 
     def single(self, cmd, timeout=None):
         timeout = timeout or self.args.timeout
-        pr = Proc(cmd, self.env)
+        env = dict(self.env)
+        # The tool's own watchdog fires just after this run's timeout.
+        env["PERF_TIMEOUT"] = str(int(timeout) + 5)
+        pr = Proc(cmd, env)
         try:
             pr.wait(time.monotonic() + timeout)
         finally:
@@ -632,6 +638,8 @@ def run_scale(runner, libs, res, args):
             count = max(100, SCALE_COUNTS[(pattern, peers)] // args.scale_div)
             for rep in range(args.reps):
                 for lib in libs:
+                    if lib in SCALE_SKIP.get((pattern, peers), ()):
+                        continue
                     key = ("scale", t, pattern, peers, lib)
                     cmd = [os.path.join(runner.bins[lib], "scale_thr"),
                            pattern, runner.url(t), str(peers),
@@ -666,14 +674,20 @@ def run_mem(runner, libs, res, args):
             base = free_port(n + 1 if mode == "pairs" else 1)
             cmd = [os.path.join(runner.bins[lib], "conn_mem"), mode,
                    "tcp://127.0.0.1:%d" % base, str(n)]
-            r, why = runner.single(cmd, timeout=max(args.timeout, 120))
+            r, why = runner.single(cmd, timeout=max(args.timeout,
+                                                    240 if mode == "fanout"
+                                                    else 120))
             if r is not None:
                 res.add(key, r["per_conn_kb"])
                 res.extra[key] = [r["rss0_kb"], r["rss1_kb"]]
                 if mode == "fanout":
-                    bkey = ("bcast", n, lib)
+                    # A broadcast that lost copies is shown but not ranked:
+                    # reaching fewer connections is no faster broadcast.
+                    whole = r["reached"] >= n
+                    bkey = ("bcast" if whole else "bcast_part", n, lib)
                     res.add(bkey, r["broadcast_us"] / 1e3)
-                    res.extra[bkey] = [100.0 * (1 - r["reached"] / n)]
+                    res.extra[("bcast", n, lib)] = [
+                        100.0 * (1 - r["reached"] / n)]
             if why:
                 res.fail(key, why)
                 log("  !! mem %s %s: %s" % (mode, lib, why))
@@ -805,7 +819,6 @@ def summary_cases(res, libs, args):
         if mode == "fanout":
             add("broadcast", "to %d connections" % n,
                 lambda l, n=n: ("bcast", n, l), True)
-    add("idle CPU", "blocked nn_recv", lambda l: ("idle", l), True)
     return out
 
 
@@ -1342,7 +1355,8 @@ def write_markdown(path, svg_name, res, libs, skipped, args, minfo, vers,
         row = [str(n)]
         for lib in libs:
             key = ("bcast", n, lib)
-            c = cell(res, key)
+            c = cell(res, key if res.median(key) is not None
+                     else ("bcast_part", n, lib))
             loss = res.extra.get(key)
             if loss and loss[0] > 0:
                 c += " (lost %.0f%%)" % loss[0]

@@ -35,6 +35,7 @@
 
 /* Below nanomsg's limit of 512 sockets, with room for the bound one. */
 #define MAX_PEER_SOCKETS 250
+#define WARM_RING 64
 
 static int g_pubsub;
 static int g_npeers;       /* connections */
@@ -82,12 +83,17 @@ static void *sub_receiver(void *arg)
     size_t cap = g_sz ? g_sz : 1;
     unsigned char *buf = perf_alloc_buf(cap);
     struct nn_pollfd *pfd = calloc((size_t) g_nsocks, sizeof(*pfd));
-    /* Warm-up copies seen per socket: one per connection it holds. */
-    int *warm = calloc((size_t) g_nsocks, sizeof(int));
+    /* Warm-up copies per round (the round number is in bytes 1-4 of a
+       'W' message): every connection delivers a round at most once, so a
+       round with g_npeers copies shows every connection up and
+       subscribed.  Rounds are 10 ms apart; a ring of WARM_RING covers the
+       copies of one round still arriving while later ones are sent. */
+    uint32_t warm_round[WARM_RING] = {0};
+    int warm_count[WARM_RING] = {0};
     size_t total = 0, want = g_count * (size_t) g_npeers;
-    int i, rc, nwarm = 0;
+    int i, rc;
     (void) arg;
-    if (pfd == NULL || warm == NULL)
+    if (pfd == NULL)
         PERF_DIE("scale_thr: out of memory");
     for (i = 0; i < g_nsocks; i++) {
         pfd[i].fd = g_peers[i];
@@ -111,14 +117,17 @@ static void *sub_receiver(void *arg)
                     PERF_NN_CHECK(nn_errno() == EAGAIN, "nn_recv(SUB)");
                     break;
                 }
-                if (rc >= 1 && buf[0] == 'W') {
-                    /* The publisher repeats warm-ups until all are in, so
-                       count each connection's first one only. */
-                    if (warm[i] < conns_of(i)) {
-                        warm[i]++;
-                        if (++nwarm == g_npeers)
-                            atomic_store(&g_ready, 1);
+                if (rc >= 5 && buf[0] == 'W') {
+                    uint32_t r;
+                    int slot;
+                    memcpy(&r, buf + 1, sizeof(r));
+                    slot = (int) (r % WARM_RING);
+                    if (warm_round[slot] != r) {
+                        warm_round[slot] = r;
+                        warm_count[slot] = 0;
                     }
+                    if (++warm_count[slot] == g_npeers)
+                        atomic_store(&g_ready, 1);
                     continue;
                 }
                 total++;
@@ -128,7 +137,6 @@ static void *sub_receiver(void *arg)
     }
     g_delivered = total;
     free(pfd);
-    free(warm);
     free(buf);
     return NULL;
 }
@@ -159,8 +167,9 @@ int main(int argc, char *argv[])
     if (g_npeers < 1 || g_sz < 1 || g_count < 1)
         PERF_DIE("scale_thr: peers, msg-size and msg-count must be >= 1");
 
-    /* Both ends of every connection live in this process. */
-    perf_want_fds((rlim_t) g_npeers * 2 + 256);
+    /* Both ends of every connection live in this process, and a library
+       may hold a descriptor or two per socket (eventfds, nn_poll). */
+    perf_want_fds((rlim_t) g_npeers * 2 + MAX_PEER_SOCKETS * 2 + 256);
 
     g_bound = nn_socket(AF_SP, g_pubsub ? NN_PUB : NN_PULL);
     PERF_NN_CHECK(g_bound >= 0, "nn_socket");
@@ -196,7 +205,12 @@ int main(int argc, char *argv[])
     buf[0] = 'W';
     start_wait = perf_now_ns();
     if (g_pubsub) {
+        uint32_t round = 0;
+        if (g_sz < 5)
+            PERF_DIE("scale_thr: pubsub needs msg-size >= 5");
         while (!atomic_load(&g_ready)) {
+            round++;
+            memcpy(buf + 1, &round, sizeof(round));
             rc = nn_send(g_bound, buf, g_sz, 0);
             PERF_NN_CHECK(rc >= 0, "nn_send(PUB warm-up)");
             perf_sleep_ms(10);
