@@ -26,8 +26,8 @@
            (user + system, all threads) over that window as a percentage of
            one core.
 
-    RLIMIT_NOFILE is raised to what N needs first (see perf_want_fds).  VmRSS is read after
-    one warm-up connection exists (so thread pools etc. are already paid
+    RLIMIT_NOFILE is raised to what N needs first (see perf_want_fds).
+    VmRSS is read after one warm-up connection exists (so thread pools etc. are already paid
     for) and again after the N connections are all established (counted as
     socket descriptors in /proc/self/fd) and idle; the difference / N is
     printed.
@@ -161,8 +161,9 @@ static void fanout_child(const char *url, int n)
         rc = nn_connect(sub, url);
         PERF_NN_CHECK(rc >= 0, "nn_connect");
     }
-    rss1 = settle(base_fds + n);
-    put_int(g_from_child, rss1);
+    /* All connected: the memory that counts is read after the rounds. */
+    settle(base_fds + n);
+    put_int(g_from_child, 0);
     /* Rounds: the parent sends round r >= 0 (then publishes), or -1. */
     while ((round = get_int(g_to_child)) >= 0) {
         int got = 0, idle = (int) get_int(g_to_child);
@@ -248,8 +249,8 @@ static int fanout_main(const char *url, int n)
     rss0c = get_int(g_from_child);
     rss0p = settle(base_fds + 1);
     put_int(g_to_child, 0);
-    rss1c = get_int(g_from_child);
-    rss1p = settle(base_fds + n);
+    get_int(g_from_child); /* the child has all n connected */
+    settle(base_fds + n);
 
     /* Warm-up rounds until one reaches all n connections, or three in a
        row reach no more than the best so far (a library whose SUB queue
