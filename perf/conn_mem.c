@@ -27,8 +27,8 @@
            one core.
 
     RLIMIT_NOFILE is raised to what N needs first (see perf_want_fds).
-    VmRSS is read after one warm-up connection exists (so thread pools etc. are already paid
-    for) and again after the N connections are all established (counted as
+    VmRSS is read after one warm-up connection exists (so thread pools
+    etc. are already paid for) and again after the N connections are all established (counted as
     socket descriptors in /proc/self/fd) and idle; the difference / N is
     printed.
 */
