@@ -7,6 +7,10 @@
     nn_reallocmsg moves a message that grows (nanomsg's own tests check the
     pointer changes from 1 to 100 bytes), even back within a size it had,
     and keeps one that shrinks or keeps its size in place.
+    nn_allocmsg zero-fills buffers up to 4096 bytes (nanomsg 1.1.5 does
+    not): one allocated where a freed one held other bytes reads as zeros,
+    so a control buffer filled in part, or a message sent longer than what
+    was written, carries no heap leftovers.
 */
 #include "testutil.h"
 
@@ -38,6 +42,19 @@ int main(int argc, char **argv)
     for (i = 0; i < 10; i++)
         TU_ASSERT_EQ(0x5A, msg[i]);
     TU_ASSERT_EQ(0, nn_freemsg(msg));
+
+    /*  Small buffers come zero-filled, even where a freed one was. */
+    for (rc = 1; rc <= 4096; rc *= 4) {
+        msg = (unsigned char *) nn_allocmsg(rc, 0);
+        TU_ASSERT(msg != NULL);
+        memset(msg, 0xA5, rc);
+        TU_ASSERT_EQ(0, nn_freemsg(msg));
+        msg = (unsigned char *) nn_allocmsg(rc, 0);
+        TU_ASSERT(msg != NULL);
+        for (i = 0; i < rc; i++)
+            TU_ASSERT_EQ(0, msg[i]);
+        TU_ASSERT_EQ(0, nn_freemsg(msg));
+    }
 
     msg = (unsigned char *) nn_allocmsg(0, 0);
     TU_ASSERT(msg != NULL);

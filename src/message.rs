@@ -15,6 +15,9 @@ use std::ptr::NonNull;
 
 /// Marks a live chunk, so a foreign pointer given to `nn_freemsg` is refused.
 const MAGIC: u64 = 0x6e6e_6d73_6763_6b31; // "nnmsgck1"
+/// nn_allocmsg zero-fills buffers up to this size (a memset of a few
+/// hundred nanoseconds at most); see [`Chunk::alloc_for_application`].
+pub const ZEROED_ALLOCMSG_MAX: usize = 4096;
 /// Alignment of the block and of the bytes that follow the header.
 const ALIGN: usize = 16;
 
@@ -32,8 +35,9 @@ const HDR: usize = std::mem::size_of::<ChunkHeader>();
 const _: () = assert!(HDR.is_multiple_of(ALIGN));
 
 /// An owned, fixed-length byte buffer that can cross the C boundary by pointer.
-/// Its bytes are always initialised: see [`FillingChunk`] for one whose
-/// bytes are still arriving.
+/// Its bytes are initialised (or, for a large nn_allocmsg buffer, were
+/// handed to C to fill): see [`FillingChunk`] for one whose bytes are
+/// still arriving.
 pub struct Chunk {
     hdr: NonNull<ChunkHeader>,
 }
@@ -81,15 +85,20 @@ impl Chunk {
         Some(Chunk { hdr })
     }
 
-    /// A buffer for nn_allocmsg, handed straight to C: not zero-filled, as
-    /// nanomsg's is not. Filling it is the application's job, and zeroing
-    /// cost more than passing it: inproc 1 MiB NN_MSG latency 27 µs against
-    /// ZeroMQ's 8.5 (glibc serves a freed large block again from the heap,
-    /// where calloc must memset). No `Chunk` with unwritten bytes exists on
-    /// this side: the bytes are the application's until the buffer comes
-    /// back through [`Chunk::from_raw`], holding what it wrote.
+    /// A buffer for nn_allocmsg, handed straight to C. Buffers up to
+    /// [`ZEROED_ALLOCMSG_MAX`] bytes are zero-filled (nanomsg's are not):
+    /// an NN_MSG control buffer the application fills only in part then
+    /// parses as empty headers rather than heap leftovers, and a message
+    /// sent longer than what was written carries zeros, not another
+    /// message's bytes. Larger ones are not: zeroing cost more than passing
+    /// them (inproc 1 MiB NN_MSG latency 27 µs against ZeroMQ's 8.5; glibc
+    /// serves a freed large block again from the heap, where calloc must
+    /// memset). Their unwritten bytes are read only after the pointer has
+    /// crossed the C boundary and come back through [`Chunk::from_raw`],
+    /// like a buffer filled by read(2): what C left there, never a
+    /// `Chunk` this side built over memory nothing wrote.
     pub fn alloc_for_application(len: usize) -> Option<*mut u8> {
-        Chunk::allocate(len, false).map(Chunk::into_raw)
+        Chunk::allocate(len, len <= ZEROED_ALLOCMSG_MAX).map(Chunk::into_raw)
     }
 
     /// A chunk holding a copy of `data` (no zero-fill first).
