@@ -56,7 +56,8 @@ pub const IDLE_FLUSH_DELAY: Duration = Duration::from_micros(20);
 /// them once the thread pauses.
 pub struct Sender {
     held: Mutex<Held>,
-    /// When the thread last started a send, in ns since `epoch()`.
+    /// When the thread last started or finished a send, in ns since
+    /// `epoch()`: the I/O thread's idle flush counts the pause from there.
     last_send_ns: AtomicU64,
 }
 
@@ -192,7 +193,19 @@ fn send_started() {
 
 /// Called as the application's send returns (see [`SendSpan`]).
 fn send_finished() {
-    let _ = THREAD.try_with(|t| t.finished.set(Some(Instant::now())));
+    let _ = THREAD.try_with(|t| {
+        let now = Instant::now();
+        t.finished.set(Some(now));
+        // The pause that lets the I/O thread write what is held starts
+        // here, not at the send's start: a send that took longer than
+        // IDLE_FLUSH_DELAY (TLS, 16-32 KiB, a loaded machine) would
+        // otherwise look idle the moment it returned, and the I/O thread
+        // would write each held message as the next one was sent.
+        t.shared
+            .borrow()
+            .last_send_ns
+            .store(nanos_since_epoch(now), Ordering::Relaxed);
+    });
 }
 
 /// One send by the application, from `send_span()` until dropped: when it
@@ -336,6 +349,25 @@ mod tests {
             }
         }
         assert!(streamed, "never seen as a stream");
+    }
+
+    #[test]
+    fn the_idle_pause_counts_from_the_end_of_a_long_send() {
+        let span = send_span();
+        busy(IDLE_FLUSH_DELAY * 3);
+        let before_return = Instant::now();
+        drop(span);
+        let shared = THREAD.with(|t| t.shared.borrow().clone());
+        shared.held.lock().batches.push_back(HeldBatch {
+            pipe: Weak::new(),
+            seq: 0,
+            started: before_return,
+        });
+        match shared.flush_if_idle(before_return, false) {
+            IdleFlush::CheckAt(due) => assert!(due > before_return),
+            IdleFlush::Done => panic!("a send that has just returned was taken for a pause"),
+        }
+        shared.held.lock().batches.clear();
     }
 
     #[test]
