@@ -18,15 +18,17 @@
 //! or, at its next send on any connection, once the batch is BATCH_AGE old;
 //! that send comes within IDLE_FLUSH_DELAY while the thread streams. When
 //! the thread stops sending, the I/O thread writes what it left held
-//! IDLE_FLUSH_DELAY after its last send. So a held message waits at most
-//! BATCH_AGE + IDLE_FLUSH_DELAY (70 us) plus timer latency. Close and
+//! IDLE_FLUSH_DELAY after its last send returned, or BATCH_AGE after the
+//! start of a send that has not returned (one blocked on a full peer). So
+//! a held message waits at most 2 x BATCH_AGE (100 us) plus timer
+//! latency. Close and
 //! process exit write what is held, too. A thread that streamed stays
 //! streaming until it pauses: sends 5-19 us apart after a burst are still
 //! batched.
 
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock, Weak};
 use std::time::{Duration, Instant};
 
@@ -59,6 +61,8 @@ pub struct Sender {
     /// When the thread last started or finished a send, in ns since
     /// `epoch()`: the I/O thread's idle flush counts the pause from there.
     last_send_ns: AtomicU64,
+    /// The thread is inside a send (started, not yet returned).
+    in_send: AtomicBool,
 }
 
 struct Held {
@@ -120,6 +124,7 @@ impl ThreadSender {
                     registered: false,
                 }),
                 last_send_ns: AtomicU64::new(0),
+                in_send: AtomicBool::new(false),
             })),
         }
     }
@@ -181,10 +186,13 @@ fn send_started() {
             0
         });
         t.last.set(Some(now));
-        t.shared
-            .borrow()
-            .last_send_ns
-            .store(nanos_since_epoch(now), Ordering::Relaxed);
+        {
+            let shared = t.shared.borrow();
+            shared
+                .last_send_ns
+                .store(nanos_since_epoch(now), Ordering::Relaxed);
+            shared.in_send.store(true, Ordering::Relaxed);
+        }
         if matches!(t.oldest.get(), Some(o) if now.saturating_duration_since(o) >= BATCH_AGE) {
             write_aged(t, now);
         }
@@ -201,10 +209,11 @@ fn send_finished() {
         // IDLE_FLUSH_DELAY (TLS, 16-32 KiB, a loaded machine) would
         // otherwise look idle the moment it returned, and the I/O thread
         // would write each held message as the next one was sent.
-        t.shared
-            .borrow()
+        let shared = t.shared.borrow();
+        shared
             .last_send_ns
             .store(nanos_since_epoch(now), Ordering::Relaxed);
+        shared.in_send.store(false, Ordering::Relaxed);
     });
 }
 
@@ -298,7 +307,14 @@ impl Sender {
         let (batches, written) = {
             let mut h = self.held.lock();
             let last = epoch() + Duration::from_nanos(self.last_send_ns.load(Ordering::Relaxed));
-            let due = last + IDLE_FLUSH_DELAY;
+            // A thread inside a send has not paused: its batches wait for
+            // the send to return, up to BATCH_AGE from its start (a send
+            // blocked on a full peer must not hold the other peers' back).
+            let due = if self.in_send.load(Ordering::Relaxed) {
+                last + BATCH_AGE
+            } else {
+                last + IDLE_FLUSH_DELAY
+            };
             if !force && due > now && !h.batches.is_empty() {
                 return IdleFlush::CheckAt(due);
             }
@@ -368,6 +384,29 @@ mod tests {
             IdleFlush::Done => panic!("a send that has just returned was taken for a pause"),
         }
         shared.held.lock().batches.clear();
+    }
+
+    #[test]
+    fn a_send_still_running_is_no_pause_until_batch_age() {
+        let span = send_span();
+        let started = THREAD.with(|t| t.last.get()).unwrap();
+        let shared = THREAD.with(|t| t.shared.borrow().clone());
+        shared.held.lock().batches.push_back(HeldBatch {
+            pipe: Weak::new(),
+            seq: 0,
+            started,
+        });
+        // 40 us into the send: past IDLE_FLUSH_DELAY, not yet BATCH_AGE.
+        match shared.flush_if_idle(started + IDLE_FLUSH_DELAY * 2, false) {
+            IdleFlush::CheckAt(due) => assert!(due >= started + BATCH_AGE),
+            IdleFlush::Done => panic!("a send still running was taken for a pause"),
+        }
+        // A send that outlasts BATCH_AGE no longer holds the batches back.
+        assert!(matches!(
+            shared.flush_if_idle(started + BATCH_AGE + IDLE_FLUSH_DELAY, false),
+            IdleFlush::Done
+        ));
+        drop(span);
     }
 
     #[test]
