@@ -28,7 +28,7 @@
 
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock, Weak};
 use std::time::{Duration, Instant};
 
@@ -59,10 +59,10 @@ pub const IDLE_FLUSH_DELAY: Duration = Duration::from_micros(20);
 pub struct Sender {
     held: Mutex<Held>,
     /// When the thread last started or finished a send, in ns since
-    /// `epoch()`: the I/O thread's idle flush counts the pause from there.
-    last_send_ns: AtomicU64,
-    /// The thread is inside a send (started, not yet returned).
-    in_send: AtomicBool,
+    /// `epoch()`, shifted left by one, with the low bit set while it is
+    /// inside that send: the I/O thread's idle flush counts the pause from
+    /// there, and reads both in one load (see [`Sender::mark_send`]).
+    last_send: AtomicU64,
 }
 
 struct Held {
@@ -123,8 +123,7 @@ impl ThreadSender {
                     written: Vec::new(),
                     registered: false,
                 }),
-                last_send_ns: AtomicU64::new(0),
-                in_send: AtomicBool::new(false),
+                last_send: AtomicU64::new(0),
             })),
         }
     }
@@ -186,13 +185,7 @@ fn send_started() {
             0
         });
         t.last.set(Some(now));
-        {
-            let shared = t.shared.borrow();
-            shared
-                .last_send_ns
-                .store(nanos_since_epoch(now), Ordering::Relaxed);
-            shared.in_send.store(true, Ordering::Relaxed);
-        }
+        t.shared.borrow().mark_send(now, true);
         if matches!(t.oldest.get(), Some(o) if now.saturating_duration_since(o) >= BATCH_AGE) {
             write_aged(t, now);
         }
@@ -209,11 +202,7 @@ fn send_finished() {
         // IDLE_FLUSH_DELAY (TLS, 16-32 KiB, a loaded machine) would
         // otherwise look idle the moment it returned, and the I/O thread
         // would write each held message as the next one was sent.
-        let shared = t.shared.borrow();
-        shared
-            .last_send_ns
-            .store(nanos_since_epoch(now), Ordering::Relaxed);
-        shared.in_send.store(false, Ordering::Relaxed);
+        t.shared.borrow().mark_send(now, false);
     });
 }
 
@@ -301,16 +290,23 @@ pub fn hold(pipe: Weak<StreamPipe>, seq: u64, started: Instant) {
 }
 
 impl Sender {
+    /// The sending thread: a send starts (`in_send`) or returns at `now`.
+    fn mark_send(&self, now: Instant, in_send: bool) {
+        let word = nanos_since_epoch(now) << 1 | u64::from(in_send);
+        self.last_send.store(word, Ordering::Relaxed);
+    }
+
     /// I/O thread: writes everything the thread holds if it has not sent
     /// for IDLE_FLUSH_DELAY (or at once with `force`).
     pub fn flush_if_idle(&self, now: Instant, force: bool) -> IdleFlush {
         let (batches, written) = {
             let mut h = self.held.lock();
-            let last = epoch() + Duration::from_nanos(self.last_send_ns.load(Ordering::Relaxed));
+            let word = self.last_send.load(Ordering::Relaxed);
+            let last = epoch() + Duration::from_nanos(word >> 1);
             // A thread inside a send has not paused: its batches wait for
             // the send to return, up to BATCH_AGE from its start (a send
             // blocked on a full peer must not hold the other peers' back).
-            let due = if self.in_send.load(Ordering::Relaxed) {
+            let due = if word & 1 == 1 {
                 last + BATCH_AGE
             } else {
                 last + IDLE_FLUSH_DELAY
